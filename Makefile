@@ -1,0 +1,67 @@
+# nlpcourse: every command an author, instructor or CI needs. `make help` lists them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+# torch comes first and pinned, so that nothing pulls a multi-GB CUDA build on a CPU machine.
+TORCH_SPEC ?= torch==2.13.0
+BIN := $(abspath $(VENV))/bin
+STAMP := $(VENV)/.installed
+# nbgrader runs `alembic` from PATH when it creates a gradebook.
+export PATH := $(BIN):$(PATH)
+export HF_HUB_OFFLINE ?= 1
+export TRANSFORMERS_OFFLINE ?= 1
+export MPLBACKEND ?= Agg
+PYTEST_ARGS ?=
+
+.PHONY: help install build release goldens validate demo test test-fast lint format clean
+
+help:
+	@echo "make install    create .venv (if missing) and install the pack with its tools"
+	@echo "make build      text notebooks in source/ -> .ipynb (what nbgrader reads)"
+	@echo "make release    build + nbgrader generate_assignment for all -> release/"
+	@echo "make goldens    same as release: rewrite the committed release/ after a source change"
+	@echo "make validate   nbgrader validate on sources, --invert on releases"
+	@echo "make demo       release, fake students, nbgrader autograde, score table"
+	@echo "make test       the whole test suite (what CI runs)"
+	@echo "make test-fast  the suite without tests marked slow"
+	@echo "make lint / format   ruff"
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "$(TORCH_SPEC)" > $(VENV)/constraints.txt
+	$(BIN)/python -m pip install -q --disable-pip-version-check "$(TORCH_SPEC)"
+	$(BIN)/python -m pip install -q --disable-pip-version-check -c $(VENV)/constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+build: $(STAMP)
+	$(BIN)/nlpcourse build
+
+release: $(STAMP)
+	$(BIN)/nlpcourse release
+
+goldens: release
+
+validate: $(STAMP)
+	$(BIN)/nlpcourse validate
+
+demo: $(STAMP)
+	$(BIN)/nlpcourse demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf submitted autograded/*/ feedback gradebook.db source/*/*.ipynb test-artifacts

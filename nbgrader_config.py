@@ -1,0 +1,70 @@
+"""nbgrader configuration of the nlpcourse pack (read by every nbgrader command run here)."""
+
+import os
+from pathlib import Path
+
+try:
+    from nbgrader.preprocessors import (
+        AssignLatePenalties,
+        CheckCellMetadata,
+        Execute,
+        IgnorePattern,
+        LimitOutput,
+        SaveAutoGrades,
+    )
+    from nbconvert.preprocessors import ClearMetadataPreprocessor
+
+    from nlpcourse.grading import CopyHiddenFiles, RemoveHiddenFiles
+except ImportError as exc:  # pragma: no cover - a broken install
+    raise SystemExit(
+        f"nbgrader_config.py: {exc}. Install the pack first: `make install` "
+        "(or `pip install -e '.[instructor]'`)."
+    ) from exc
+
+c = get_config()  # noqa: F821 (nbgrader provides it)
+root = Path(__file__).resolve().parent
+
+c.CourseDirectory.course_id = "nlpcourse"
+c.CourseDirectory.root = str(root)
+# SQLite in the course root by default; NLPCOURSE_DB_URL takes any SQLAlchemy URL, e.g.
+# postgresql://user@host/nlpcourse for a shared gradebook.
+c.CourseDirectory.db_url = os.environ.get("NLPCOURSE_DB_URL", f"sqlite:///{root / 'gradebook.db'}")
+
+# Never copied into release/ (nor into autograde or feedback folders): the text notebooks
+# (the .ipynb built from them is what is released) and the autograder-only folder hidden/.
+text_notebooks = [f"{p.name}.py" for p in (root / "source").glob("*/") if p.is_dir()]
+c.CourseDirectory.ignore = [
+    ".ipynb_checkpoints",
+    "*.pyc",
+    "__pycache__",
+    "feedback",
+    "hidden",
+    *text_notebooks,
+]
+
+# The heaviest graded cell imports torch + transformers and loads a small model: 30 s (the
+# default) is too tight on a busy 2-core machine.
+c.Execute.timeout = 240
+c.Execute.interrupt_on_timeout = True
+
+c.ClearSolutions.code_stub = {
+    "python": (
+        "# YOUR CODE HERE\n"
+        'raise NotImplementedError("Replace this line with your solution, run the cell, '
+        'then run the test cell below it.")'
+    )
+}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE (double-click this cell to write your answer)"
+
+c.CopyHiddenFiles.source_dir = str(root / "source")
+c.Autograde.autograde_preprocessors = [
+    CopyHiddenFiles,
+    Execute,
+    RemoveHiddenFiles,
+    IgnorePattern,
+    ClearMetadataPreprocessor,
+    LimitOutput,
+    SaveAutoGrades,
+    AssignLatePenalties,
+    CheckCellMetadata,
+]

@@ -1,0 +1,206 @@
+"""Build: turn a text notebook (jupytext py:percent) into the .ipynb that nbgrader reads.
+
+An author writes ``source/<a>/<a>.py``. Cell headers carry nbgrader metadata in jupytext's
+``key=value`` form, and only what matters needs saying; the build fills in the rest::
+
+    # %% nbgrader={"grade_id": "dropout_scale", "solution": true}        solution cell
+    # %% nbgrader={"grade_id": "test_dropout_scale", "grade": true, "points": 5}   test cell
+    # %% [markdown] nbgrader={"grade_id": "gamma_derivation", "solution": true,
+    #      "grade": true, "points": 15}                                   written answer
+    # %% tags=["setup"]                                                   the setup cell
+
+The build also
+- locks every markdown cell the author did not mark (question text stays intact and is
+  restored by autograde if a student edits it),
+- puts an "Open in Colab" badge on top and the Colab install lines into the setup cell, both
+  made from the one repository named in :mod:`nlpcourse.config`,
+- gives each cell a stable id (its grade_id, or its position), so that a rebuild of the same
+  text gives the same bytes.
+
+Mistakes in the metadata stop the build with the cell number and the fix.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import nbformat
+
+from nlpcourse import config
+
+SCHEMA_VERSION = 3
+_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_NB_KEYS = {"grade_id", "grade", "solution", "locked", "points", "task", "schema_version"}
+
+
+class BuildError(ValueError):
+    """A text notebook that cannot be built; the message names the cell and the fix."""
+
+
+def _badge_cell(assignment: str) -> nbformat.NotebookNode:
+    url = config.colab_url(assignment)
+    text = (
+        f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]({url})"
+    )
+    cell = nbformat.v4.new_markdown_cell(text)
+    cell.metadata["nbgrader"] = _normalise({"grade_id": "colab_badge", "locked": True}, 0)
+    return cell
+
+
+def bootstrap_lines() -> str:
+    """The lines put in front of every setup cell: install the pack on Colab, nowhere else."""
+    spec = f"nlpcourse @ git+{config.repository_url()}@{config.BRANCH}"
+    return (
+        "# On Colab the first run installs the course package; elsewhere it is already there.\n"
+        "import importlib.util, subprocess, sys, os\n"
+        'if importlib.util.find_spec("nlpcourse") is None and importlib.util.find_spec("google.colab"):\n'
+        '    spec = os.environ.get("NLPCOURSE_INSTALL_SPEC", ' + repr(spec) + ")\n"
+        '    subprocess.run([sys.executable, "-m", "pip", "install", "-q", spec], check=True)\n'
+    )
+
+
+def _normalise(meta: dict, index: int) -> dict:
+    unknown = set(meta) - _NB_KEYS
+    if unknown:
+        raise BuildError(
+            f"cell {index}: unknown nbgrader key(s) {sorted(unknown)}; allowed: {sorted(_NB_KEYS)}"
+        )
+    gid = meta.get("grade_id")
+    if not isinstance(gid, str) or not _ID_RE.match(gid):
+        raise BuildError(
+            f"cell {index}: nbgrader metadata needs a grade_id of letters, digits, '_' or '-' "
+            f"(got {gid!r}); e.g. nbgrader={{\"grade_id\": \"dropout_scale\", \"solution\": true}}"
+        )
+    out = {
+        "grade": bool(meta.get("grade", False)),
+        "grade_id": gid,
+        "locked": bool(meta.get("locked", not meta.get("solution", False))),
+        "schema_version": SCHEMA_VERSION,
+        "solution": bool(meta.get("solution", False)),
+        "task": bool(meta.get("task", False)),
+    }
+    if out["solution"] and out["locked"]:
+        raise BuildError(f"cell {index} ({gid}): a solution cell cannot be locked")
+    if out["grade"] or out["task"]:
+        pts = meta.get("points")
+        if not isinstance(pts, (int, float)) or pts <= 0:
+            raise BuildError(
+                f"cell {index} ({gid}): a graded cell needs \"points\": a positive number"
+            )
+        out["points"] = pts
+    elif "points" in meta:
+        raise BuildError(f"cell {index} ({gid}): points given but the cell is not graded")
+    return out
+
+
+def _auto_id(source: str, taken: set[str]) -> str:
+    base = "md_" + hashlib.sha1(source.encode()).hexdigest()[:8]
+    gid, n = base, 1
+    while gid in taken:
+        n += 1
+        gid = f"{base}_{n}"
+    return gid
+
+
+def notebook_from_text(text: str, assignment: str) -> nbformat.NotebookNode:
+    """The nbgrader notebook for one text notebook (no file access)."""
+    import jupytext
+
+    nb = jupytext.reads(text, fmt="py:percent")
+    cells = [_badge_cell(assignment)]
+    taken = {"colab_badge"}
+    setup_cells = 0
+    for i, cell in enumerate(nb.cells, start=1):
+        cell.pop("id", None)
+        meta = dict(cell.metadata)
+        nbmeta = meta.pop("nbgrader", None)
+        tags = meta.get("tags", [])
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+        if "setup" in tags:
+            setup_cells += 1
+            if cell.cell_type != "code" or "setup_notebook(" not in cell.source:
+                raise BuildError(
+                    f"cell {i}: the cell tagged setup must be code calling "
+                    f'nlpcourse.setup_notebook("{assignment}", ...)'
+                )
+            if f'setup_notebook("{assignment}"' not in cell.source:
+                raise BuildError(
+                    f"cell {i}: the setup cell names another assignment; it must call "
+                    f'nlpcourse.setup_notebook("{assignment}", ...)'
+                )
+            cell.source = bootstrap_lines() + cell.source
+            nbmeta = nbmeta or {"grade_id": "setup", "locked": True}
+        if nbmeta is None and cell.cell_type == "markdown":
+            nbmeta = {"grade_id": _auto_id(cell.source, taken), "locked": True}
+        if nbmeta is not None:
+            if not isinstance(nbmeta, dict):
+                raise BuildError(f"cell {i}: nbgrader metadata must be a JSON object")
+            nbmeta = _normalise(nbmeta, i)
+            if nbmeta["grade_id"] in taken:
+                raise BuildError(
+                    f"cell {i}: grade_id {nbmeta['grade_id']!r} is used twice; grade_ids must "
+                    "be unique within a notebook"
+                )
+            taken.add(nbmeta["grade_id"])
+            meta["nbgrader"] = nbmeta
+        cell.metadata = nbformat.NotebookNode(meta)
+        cells.append(cell)
+    if setup_cells != 1:
+        raise BuildError(
+            f"{assignment}: found {setup_cells} cells tagged setup; exactly one code cell "
+            f'tagged setup must call nlpcourse.setup_notebook("{assignment}", ...)'
+        )
+    first_code = next(c for c in cells if c.cell_type == "code")
+    if "setup" not in first_code.metadata.get("tags", []):
+        raise BuildError(f"{assignment}: the setup cell must be the first code cell")
+    for i, cell in enumerate(cells):
+        nbm = cell.metadata.get("nbgrader")
+        cell["id"] = nbm["grade_id"] if nbm else f"cell-{i}"
+    out = nbformat.v4.new_notebook(cells=cells)
+    out.metadata = nbformat.NotebookNode(
+        {
+            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+            "language_info": {"name": "python"},
+        }
+    )
+    out.nbformat, out.nbformat_minor = 4, 5
+    nbformat.validate(out)
+    return out
+
+
+def build_assignment(root: Path, assignment: str) -> Path:
+    """Write ``source/<a>/<a>.ipynb`` from ``source/<a>/<a>.py``; returns the notebook path."""
+    src = root / "source" / assignment / f"{assignment}.py"
+    if not src.is_file():
+        raise BuildError(f"no text notebook at {src}: an assignment is source/<a>/<a>.py")
+    try:
+        nb = notebook_from_text(src.read_text(encoding="utf-8"), assignment)
+    except BuildError as exc:
+        raise BuildError(f"{src}: {exc}") from None
+    dest = src.with_suffix(".ipynb")
+    text = nbformat.writes(nb) + "\n"
+    if not dest.exists() or dest.read_text(encoding="utf-8") != text:
+        dest.write_text(text, encoding="utf-8")
+    return dest
+
+
+def nbgrader_cells(nb: nbformat.NotebookNode) -> dict[str, dict]:
+    """grade_id -> nbgrader metadata, for every marked cell of a notebook."""
+    return {
+        c.metadata["nbgrader"]["grade_id"]: dict(c.metadata["nbgrader"])
+        for c in nb.cells
+        if "nbgrader" in c.metadata
+    }
+
+
+def points_table(nb: nbformat.NotebookNode) -> dict[str, float]:
+    """grade_id -> points of every graded cell."""
+    return {k: v["points"] for k, v in nbgrader_cells(nb).items() if v.get("grade")}
+
+
+def dumps_json(obj) -> str:
+    return json.dumps(obj, indent=1, sort_keys=True)

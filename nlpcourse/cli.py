@@ -1,0 +1,136 @@
+"""The ``nlpcourse`` command: the instructor's and author's tools.
+
+    nlpcourse build [A ...]          text notebooks -> source/<a>/<a>.ipynb
+    nlpcourse release [A ...]        build + nbgrader generate_assignment -> release/
+    nlpcourse validate [A ...]       nbgrader validate on sources, --invert on releases
+    nlpcourse grade-cases A [DIR]    autograde test submissions, report per-question scores
+    nlpcourse demo [A ...]           release, fake students, autograde, score table
+    nlpcourse markscheme A           print the model answers and mark schemes of A
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from nlpcourse import build, config
+
+
+def _root(args) -> Path:
+    return config.find_course_root(args.root)
+
+
+def _names(root: Path, given: list[str]) -> list[str]:
+    known = config.assignments(root)
+    bad = [a for a in given if a not in known]
+    if bad:
+        raise SystemExit(f"unknown assignment(s) {bad}; the course has {known}")
+    return given or known
+
+
+def cmd_build(args) -> int:
+    root = _root(args)
+    for a in _names(root, args.assignments):
+        print(build.build_assignment(root, a).relative_to(root))
+    return 0
+
+
+def cmd_release(args) -> int:
+    from nlpcourse import release
+
+    root = _root(args)
+    names = _names(root, args.assignments)
+    release.release(root, names)
+    for a in names:
+        print(f"release/{a}/ written")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from nlpcourse import release
+
+    root = _root(args)
+    failed = 0
+    for r in release.validate(root, _names(root, args.assignments)):
+        what = "passes no test (--invert)" if r.inverted else "passes every test"
+        print(f"{'ok  ' if r.ok else 'FAIL'} {r.notebook}: {what}")
+        if not r.ok:
+            failed += 1
+            print(r.output[-3000:])
+    return 1 if failed else 0
+
+
+def cmd_grade_cases(args) -> int:
+    from nlpcourse import submissions
+
+    root = _root(args)
+    [a] = _names(root, [args.assignment])
+    folder = Path(args.cases) if args.cases else root / "tests" / "submissions" / a
+    cases = submissions.load_cases(folder)
+    if args.only:
+        cases = [c for c in cases if c.name in args.only]
+    if not cases:
+        raise SystemExit(f"no test submissions in {folder}")
+    results, log = submissions.grade_cases(root, a, cases)
+    print(submissions.format_table(results))
+    if args.verbose:
+        print(log)
+    bad = [r for r in results if r.problems]
+    print(f"\n{len(results) - len(bad)}/{len(results)} cases scored as expected")
+    return 1 if bad else 0
+
+
+def cmd_demo(args) -> int:
+    from nlpcourse import demo
+
+    root = _root(args)
+    print(demo.run_demo(root, _names(root, args.assignments)))
+    return 0
+
+
+def cmd_markscheme(args) -> int:
+    import nbformat
+
+    root = _root(args)
+    [a] = _names(root, [args.assignment])
+    nb = nbformat.read(build.build_assignment(root, a), as_version=4)
+    for cell in nb.cells:
+        m = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "markdown" and m.get("solution") and m.get("grade"):
+            print(f"## {m['grade_id']} ({m['points']} points)\n\n{cell.source}\n")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="nlpcourse", description=__doc__.split("\n\n")[0])
+    p.add_argument("--root", help="the course root (default: found from the current folder)")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    for name, fn, hlp in [
+        ("build", cmd_build, "build text notebooks into .ipynb"),
+        ("release", cmd_release, "build and generate the student versions"),
+        ("validate", cmd_validate, "validate sources and releases"),
+        ("demo", cmd_demo, "the whole loop on fake students, with a score table"),
+    ]:
+        sp = sub.add_parser(name, help=hlp)
+        sp.add_argument("assignments", nargs="*")
+        sp.set_defaults(fn=fn)
+    sp = sub.add_parser("grade-cases", help="autograde test submissions and check their scores")
+    sp.add_argument("assignment")
+    sp.add_argument("cases", nargs="?", help="folder of cases (default tests/submissions/<a>)")
+    sp.add_argument("--only", nargs="*", help="case names to grade")
+    sp.add_argument("-v", "--verbose", action="store_true", help="print nbgrader's log")
+    sp.set_defaults(fn=cmd_grade_cases)
+    sp = sub.add_parser("markscheme", help="print model answers and mark schemes")
+    sp.add_argument("assignment")
+    sp.set_defaults(fn=cmd_markscheme)
+    args = p.parse_args(argv)
+    try:
+        return args.fn(args)
+    except (build.BuildError, FileNotFoundError) as exc:
+        print(f"nlpcourse: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,226 @@
+"""Test submissions: notebooks written as a student would, autograded by real nbgrader.
+
+A *case* is a small text file ``tests/submissions/<assignment>/<case>.py`` (jupytext percent)
+that says how a student's notebook differs from the reference, and what that must cost::
+
+    # %% [markdown] expect={"lose": ["test_dropout_scale", "test_dropout_scale_hidden"]}
+    # Wrong: gamma = 1 - p, the keep probability instead of its inverse.
+
+    # %% replace="dropout_scale"
+    def dropout_scale(p_drop):
+        return 1 - p_drop
+
+The submission is the released notebook with every solution cell filled from the reference
+(``base="reference"``, the default) or left as released (``base="blank"``), then each cell whose
+grade_id a ``replace`` names gets the case's code. Expectation: every autograded cell listed in
+``lose`` scores below its maximum, every other autograded cell scores full (``"lose": "all"``:
+every one loses). A case may also be a whole ``<case>.ipynb``, submitted as it is.
+
+:func:`grade_cases` builds a throw-away course root, releases the assignment there, writes the
+submissions, runs ``nbgrader autograde`` once for all of them and reads the gradebook.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from nlpcourse import release as rel
+
+_DELIM = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
+
+
+class CaseError(ValueError):
+    """A test-submission file that cannot be used; the message names the file and the fix."""
+
+
+@dataclass
+class Case:
+    name: str
+    description: str = ""
+    base: str = "reference"
+    lose: list[str] | str = field(default_factory=list)
+    replace: dict[str, str] = field(default_factory=dict)
+    notebook: Path | None = None  # a whole .ipynb case
+
+
+def strip_solution_delimiters(source: str) -> str:
+    """The code an ideal student writes: the solution region kept, its markers dropped."""
+    return "\n".join(line for line in source.splitlines() if not _DELIM.match(line))
+
+
+def load_case(path: Path) -> Case:
+    name = path.stem
+    if path.suffix == ".ipynb":
+        return Case(name=name, description="whole notebook", notebook=path, lose="all")
+    import jupytext
+
+    nb = jupytext.reads(path.read_text(encoding="utf-8"), fmt="py:percent")
+    case = Case(name=name)
+    for cell in nb.cells:
+        if "expect" in cell.metadata:
+            exp = cell.metadata["expect"]
+            if not isinstance(exp, dict):
+                raise CaseError(f"{path}: expect must be a JSON object")
+            case.lose = exp.get("lose", [])
+            case.base = cell.metadata.get("base", "reference")
+            case.description = cell.source.strip()
+        elif "replace" in cell.metadata:
+            gid = cell.metadata["replace"]
+            if gid in case.replace:
+                raise CaseError(f"{path}: two cells replace {gid!r}")
+            case.replace[gid] = cell.source
+    if case.base not in ("reference", "blank"):
+        raise CaseError(f"{path}: base must be 'reference' or 'blank', got {case.base!r}")
+    if not case.description:
+        raise CaseError(
+            f"{path}: the first cell must be markdown with expect={{\"lose\": [...]}} and a "
+            "sentence saying what the case is"
+        )
+    return case
+
+
+def load_cases(folder: Path) -> list[Case]:
+    files = sorted([*folder.glob("*.py"), *folder.glob("*.ipynb")])
+    return [load_case(f) for f in files]
+
+
+def make_submission(release_nb: Path, source_nb: Path, case: Case) -> nbformat.NotebookNode:
+    """The notebook a student with this case's answers would hand in."""
+    if case.notebook is not None:
+        return nbformat.read(case.notebook, as_version=4)
+    nb = nbformat.read(release_nb, as_version=4)
+    src = nbformat.read(source_nb, as_version=4)
+    solutions = {
+        c.metadata["nbgrader"]["grade_id"]: strip_solution_delimiters(c.source)
+        for c in src.cells
+        if c.metadata.get("nbgrader", {}).get("solution")
+    }
+    known = set()
+    for cell in nb.cells:
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if gid is None:
+            continue
+        known.add(gid)
+        if case.base == "reference" and gid in solutions:
+            cell.source = solutions[gid]
+        if gid in case.replace:
+            cell.source = case.replace[gid]
+    unknown = set(case.replace) - known
+    if unknown:
+        raise CaseError(f"case {case.name}: no cell with grade_id {sorted(unknown)} to replace")
+    return nb
+
+
+@dataclass
+class CellScore:
+    grade_id: str
+    score: float | None
+    max_score: float
+    manual: bool
+
+
+def read_scores(db_url: str, assignment: str, student: str) -> dict[str, CellScore] | None:
+    """grade_id -> score for one student's notebook in the gradebook (None: not graded)."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(db_url) as gb:
+        try:
+            sub = gb.find_submission_notebook(assignment, assignment, student)
+        except MissingEntry:
+            return None
+        out = {}
+        for g in sub.grades:
+            manual = g.cell.cell_type == "markdown" or bool(g.needs_manual_grade and g.auto_score is None)
+            out[g.name] = CellScore(g.name, g.score, float(g.max_score), manual)
+        return out
+
+
+@dataclass
+class CaseResult:
+    case: Case
+    scores: dict[str, CellScore] | None
+    problems: list[str]
+
+    @property
+    def total(self) -> float:
+        return sum(s.score or 0 for s in (self.scores or {}).values())
+
+
+def check_expectations(case: Case, scores: dict[str, CellScore] | None) -> list[str]:
+    """What in ``scores`` goes against the case's expectation (empty: as expected)."""
+    if scores is None:
+        return [] if case.lose == "all" else ["not graded at all"]
+    auto = {k: v for k, v in scores.items() if not v.manual}
+    lose = set(auto) if case.lose == "all" else set(case.lose)
+    unknown = lose - set(auto)
+    problems = [f"expect names unknown test cell(s) {sorted(unknown)}"] if unknown else []
+    for gid, s in sorted(auto.items()):
+        got = s.score or 0.0
+        if gid in lose and got >= s.max_score:
+            problems.append(f"{gid}: expected to lose points, scored {got}/{s.max_score}")
+        if gid not in lose and got < s.max_score:
+            problems.append(f"{gid}: expected full points, scored {got}/{s.max_score}")
+    return problems
+
+
+def student_id(case_name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_]", "_", case_name)
+
+
+def grade_cases(
+    root: Path,
+    assignment: str,
+    cases: list[Case],
+    workdir: Path | None = None,
+) -> tuple[list[CaseResult], str]:
+    """Autograde ``cases`` in a fresh course root; returns results and nbgrader's log."""
+    tmp = Path(workdir or tempfile.mkdtemp(prefix=f"nlpcourse-{assignment}-"))
+    course = rel.copy_course(root, tmp, [assignment])
+    rel.release(course, [assignment], write_registry=False)
+    src_nb = course / "source" / assignment / f"{assignment}.ipynb"
+    rel_nb = course / "release" / assignment / f"{assignment}.ipynb"
+    for case in cases:
+        sdir = course / "submitted" / student_id(case.name) / assignment
+        sdir.mkdir(parents=True, exist_ok=True)
+        for extra in (course / "release" / assignment).iterdir():
+            if extra.is_file() and extra.suffix != ".ipynb":
+                shutil.copy2(extra, sdir / extra.name)
+        nbformat.write(make_submission(rel_nb, src_nb, case), sdir / f"{assignment}.ipynb")
+    proc = rel.nbgrader(course, "autograde", assignment, "--force", check=False)
+    db_url = f"sqlite:///{course / 'gradebook.db'}"
+    results = []
+    for case in cases:
+        scores = read_scores(db_url, assignment, student_id(case.name))
+        results.append(CaseResult(case, scores, check_expectations(case, scores)))
+    return results, proc.stdout + proc.stderr
+
+
+def format_table(results: list[CaseResult]) -> str:
+    """A plain-text table: one row per case, one column per graded cell, then the verdict."""
+    ids: list[str] = []
+    for r in results:
+        for gid in r.scores or {}:
+            if gid not in ids:
+                ids.append(gid)
+    width = max([len(r.case.name) for r in results] + [8])
+    head = f"{'case':<{width}} " + " ".join(f"{i[:14]:>14}" for i in ids) + "   total  verdict"
+    lines = [head, "-" * len(head)]
+    for r in results:
+        cells = []
+        for gid in ids:
+            s = (r.scores or {}).get(gid)
+            if s is None:
+                cells.append(f"{'-':>14}")
+            elif s.manual:
+                cells.append(f"{'manual/' + format(s.max_score, 'g'):>14}")
+            else:
+                cells.append(f"{format(s.score or 0, 'g') + '/' + format(s.max_score, 'g'):>14}")
+        verdict = "ok" if not r.problems else "UNEXPECTED: " + "; ".join(r.problems)
+        lines.append(f"{r.case.name:<{width}} " + " ".join(cells) + f" {r.total:7g}  {verdict}")
+    return "\n".join(lines)

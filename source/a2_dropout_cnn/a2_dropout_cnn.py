@@ -1,0 +1,369 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # A2 · Dropout and 1-D convolutions (65 points)
+#
+# Two building blocks of neural NLP models, each first on paper and then in code.
+#
+# | Question | What you hand in | Points | How it is checked |
+# |---|---|---|---|
+# | 1a | derivation of the dropout scale γ (Markdown) | 15 | read by a grader with a mark scheme |
+# | 1b | `dropout_scale(p_drop)` | 8 | tests |
+# | 1c | `dropout(a, p_drop, rng, train=True)` | 12 | tests, some statistical |
+# | 2a | `conv_maxpool_concat(Z, W, S)` | 22 | tests against `torch.nn.functional.conv1d` |
+# | 2b | `Z_prime` for the example below | 8 | tests |
+# | **Total** | | **65** | |
+#
+# **How you are graded.** Every question is followed by a test cell. The assertions you can
+# see are a first check and tell you in plain words what is wrong; when you submit, the
+# autograder also runs hidden tests on other inputs (random shapes, edge cases), so a solution
+# that only fits the visible examples loses points. Write general code, not special cases.
+#
+# **Rules.** Fill in the cells that say `YOUR CODE HERE` or `YOUR ANSWER HERE`, and nothing
+# else: do not delete, copy or reorder cells. Before you submit, *Kernel > Restart & Run All*
+# and check that no cell fails.
+
+# %% tags=["setup"]
+import nlpcourse
+
+device = nlpcourse.setup_notebook("a2_dropout_cnn", gpu="optional")
+
+# %%
+import numpy as np
+
+# %% [markdown]
+# ## 1. Dropout (35 points)
+#
+# Dropout regularises a network by silencing random units during training. For an activation
+# vector $a \in \mathbb{R}^{D}$ it draws a mask $m \in \{0, 1\}^D$ with independent entries
+#
+# $$ m_i = \begin{cases} 0 & \text{with probability } p_{do} \\ 1 & \text{with probability } 1 - p_{do} \end{cases} $$
+#
+# and passes on $a' = \gamma \, m \odot a$, where $\odot$ is the element-wise product and
+# $\gamma$ a constant. Dropout is only used while training. The next layer computes
+#
+# $$ z_i^{(l+1)} = W_i^{(l+1)} \cdot a'^{(l)} \;\; \text{(training)}, \qquad
+#    z_i^{(l+1)} = W_i^{(l+1)} \cdot a^{(l)} \;\; \text{(inference)}, $$
+#
+# with $W_i^{(l+1)} \in \mathbb{R}^D$. With $\gamma = 1$ the weighted sum seen in training is
+# systematically smaller than the one seen at inference, so the next layer meets inputs from
+# another distribution once dropout is switched off. The scale $\gamma$ fixes this.
+#
+# ### 1a. Derive γ (15 points, written)
+#
+# Find the constant $\gamma$ that makes the training-time pre-activation equal, in
+# expectation over the mask, to the inference-time one:
+#
+# $$ \mathbb{E}_m\Big[\sum_{j=0}^{D-1} W_{i,j}^{(l+1)}\, a_j'^{(l)}\Big]
+#    = \sum_{j=0}^{D-1} W_{i,j}^{(l+1)}\, a_j^{(l)} . $$
+#
+# Show each step (what is $\mathbb{E}[m_j]$? what lets you move the expectation inside the
+# sum?) and say for which values of $p_{do}$ your $\gamma$ exists. Write your answer in the
+# cell below, with LaTeX between `$ … $` if you like.
+
+# %% [markdown] nbgrader={"grade_id": "gamma_derivation", "solution": true, "grade": true, "points": 15}
+# **Model answer.** Each mask entry is a Bernoulli variable with $\mathbb{E}[m_j] = 0 \cdot
+# p_{do} + 1 \cdot (1 - p_{do}) = 1 - p_{do}$. The weights and the activations are fixed
+# while we average over the mask, and expectation is linear, so
+#
+# $$ \mathbb{E}\Big[\sum_j W_{i,j}\, \gamma m_j a_j\Big] = \gamma \sum_j W_{i,j}\, a_j\,
+#    \mathbb{E}[m_j] = \gamma (1 - p_{do}) \sum_j W_{i,j}\, a_j . $$
+#
+# This equals $\sum_j W_{i,j} a_j$ for every $W$ and $a$ exactly when
+# $\gamma (1 - p_{do}) = 1$, i.e. $\gamma = \dfrac{1}{1 - p_{do}}$, defined for
+# $0 \le p_{do} < 1$ (at $p_{do} = 1$ every unit is dropped and no scale can help). Scaling at
+# training time ("inverted dropout") leaves the inference-time network untouched.
+#
+# **Mark scheme (15).**
+# - 4: $\mathbb{E}[m_j] = 1 - p_{do}$, with a reason (Bernoulli mean). Saying only "$1-p$"
+#   with no reason: 2.
+# - 5: moves the expectation through the sum and the constants (linearity; $W$, $a$ fixed),
+#   reaching $\gamma(1-p_{do})\sum_j W_{i,j}a_j$. A correct argument through the law of large
+#   numbers for large $D$ instead of exact expectation: 3.
+# - 4: $\gamma = 1/(1-p_{do})$. $\gamma = 1 - p_{do}$ or $\gamma = p_{do}$: 0 for this line.
+# - 2: states the domain ($p_{do} < 1$) or why scaling happens at training, not inference.
+
+# %% [markdown]
+# ### 1b. `dropout_scale` (8 points)
+#
+# Write `dropout_scale(p_drop)` returning your $\gamma$ as a Python `float`. Raise a
+# `ValueError` whose message names the bad value when `p_drop` is outside $[0, 1)$.
+
+# %% nbgrader={"grade_id": "dropout_scale", "solution": true}
+def dropout_scale(p_drop):
+    """The inverted-dropout scale gamma for drop probability p_drop in [0, 1)."""
+    ### BEGIN SOLUTION
+    if not 0.0 <= p_drop < 1.0:
+        raise ValueError(f"p_drop must be in [0, 1), got {p_drop}")
+    return 1.0 / (1.0 - p_drop)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade_id": "test_dropout_scale", "grade": true, "points": 3}
+"""Check dropout_scale at p_drop = 0 and 0.5, and that p_drop = 1 is refused."""
+assert dropout_scale(0.0) == 1.0, (
+    f"With p_drop = 0 nothing is dropped, so the scale must be 1.0; got {dropout_scale(0.0)}."
+)
+assert abs(dropout_scale(0.5) - 2.0) < 1e-12, (
+    f"With p_drop = 0.5 half of the units survive; got {dropout_scale(0.5)}. Check your "
+    "derivation in 1a."
+)
+try:
+    dropout_scale(1.0)
+except ValueError:
+    pass
+else:
+    raise AssertionError("dropout_scale(1.0) must raise ValueError: no scale exists at p_drop = 1.")
+print("dropout_scale: visible checks passed.")
+
+# %% nbgrader={"grade_id": "test_dropout_scale_hidden", "grade": true, "points": 5}
+"""Hidden: dropout_scale on other values of p_drop, and the ValueError for each bad value."""
+assert dropout_scale(0.3) is not None, "dropout_scale returned None: did you forget `return`?"
+### BEGIN HIDDEN TESTS
+for _p in [0.1, 0.2, 0.25, 0.7, 0.9, 0.999]:
+    _got = dropout_scale(_p)
+    assert abs(float(_got) - 1.0 / (1.0 - _p)) < 1e-9 * (1.0 / (1.0 - _p)), (_p, _got)
+for _bad in [-0.1, 1.0, 1.5, 7]:
+    try:
+        dropout_scale(_bad)
+    except ValueError:
+        continue
+    raise AssertionError(f"dropout_scale({_bad}) did not raise ValueError")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### 1c. `dropout` (12 points)
+#
+# Write `dropout(a, p_drop, rng, train=True)` for a NumPy array `a` of any shape:
+#
+# - with `train=True`, draw the mask from the NumPy random generator `rng`
+#   (`np.random.Generator`, e.g. `rng.random(a.shape)`) and return $\gamma\, m \odot a$;
+# - with `train=False` (inference), return the activations unchanged;
+# - return an array of the same shape and dtype as `a`; raise `ValueError` for a `p_drop`
+#   outside $[0, 1)$ (your `dropout_scale` already does).
+#
+# Any correct way is fine, including `torch.nn.functional.dropout` on a tensor converted
+# from and back to NumPy.
+
+# %% nbgrader={"grade_id": "dropout", "solution": true}
+def dropout(a, p_drop, rng, train=True):
+    """Inverted dropout of the activations a (any shape) with drop probability p_drop."""
+    ### BEGIN SOLUTION
+    gamma = dropout_scale(p_drop)
+    if not train:
+        return a
+    keep = rng.random(a.shape) >= p_drop  # True with probability 1 - p_drop
+    return (a * keep * gamma).astype(a.dtype, copy=False)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade_id": "test_dropout", "grade": true, "points": 4}
+"""Check dropout's shape, dtype, the kept units' scale, and inference mode on a small input."""
+_rng = np.random.default_rng(0)
+_a = np.arange(1, 13, dtype=np.float32).reshape(3, 4)
+_out = dropout(_a, 0.25, _rng)
+assert isinstance(_out, np.ndarray), f"dropout must return a NumPy array, got {type(_out)}."
+assert _out.shape == _a.shape, f"Output shape {_out.shape} differs from the input's {_a.shape}."
+assert _out.dtype == _a.dtype, f"Output dtype {_out.dtype} differs from the input's {_a.dtype}."
+_kept = _out != 0
+assert np.allclose(_out[_kept], _a[_kept] / 0.75), (
+    "Units that survive must be multiplied by the scale from 1b (here 1 / 0.75)."
+)
+assert np.array_equal(dropout(_a, 0.25, _rng, train=False), _a), (
+    "With train=False dropout must return the activations unchanged: no mask, no scaling."
+)
+print("dropout: visible checks passed.")
+
+# %% nbgrader={"grade_id": "test_dropout_hidden", "grade": true, "points": 8}
+"""Hidden: drop rate, expectation invariance (statistical, seeded), inference, dtypes, errors."""
+assert dropout(np.ones(3), 0.5, np.random.default_rng(0)) is not None, "dropout returned None."
+### BEGIN HIDDEN TESTS
+_rng = np.random.default_rng(20251121)
+for _p in [0.2, 0.7]:
+    # Drop rate: the share of zeros among n units is Binomial(n, p)/n, std sqrt(p(1-p)/n).
+    _a = _rng.uniform(0.5, 2.0, size=(400, 500))
+    _n = _a.size
+    _out = np.asarray(dropout(_a, _p, _rng))
+    _rate = np.mean(_out == 0)
+    _tol = 6 * np.sqrt(_p * (1 - _p) / _n)
+    assert abs(_rate - _p) < _tol, f"p={_p}: drop rate {_rate:.4f}, expected {_p} +- {_tol:.4f}"
+    # Surviving units carry exactly gamma * a.
+    assert np.allclose(_out[_out != 0], _a[_out != 0] / (1 - _p)), f"p={_p}: kept units mis-scaled"
+    # Expectation invariance of z = w . a': over R draws the mean of z' has std
+    # sqrt(Var/R), Var = p/(1-p) * sum_j w_j^2 a_j^2.
+    _w = _rng.normal(size=300)
+    _x = _rng.uniform(0.5, 2.0, size=300)
+    _R = 4000
+    _zs = np.array([_w @ np.asarray(dropout(_x, _p, _rng)) for _ in range(_R)])
+    _z = _w @ _x
+    _sd = np.sqrt(_p / (1 - _p) * np.sum(_w**2 * _x**2) / _R)
+    assert abs(_zs.mean() - _z) < 6 * _sd, f"p={_p}: E[w.a'] = {_zs.mean():.3f}, w.a = {_z:.3f}"
+# Inference is the identity for any p; p = 0 in training is the identity too.
+_a = _rng.normal(size=(5, 7))
+assert np.array_equal(np.asarray(dropout(_a, 0.9, _rng, train=False)), _a)
+assert np.array_equal(np.asarray(dropout(_a, 0.0, _rng)), _a)
+# dtype and shape for other inputs.
+for _dt, _shape in [(np.float64, (10,)), (np.float32, (2, 3, 4))]:
+    _o = dropout(np.ones(_shape, dtype=_dt), 0.5, _rng)
+    assert _o.shape == _shape and _o.dtype == _dt, (_o.shape, _o.dtype)
+for _bad in [-0.1, 1.5]:
+    try:
+        dropout(_a, _bad, _rng)
+    except ValueError:
+        continue
+    raise AssertionError(f"dropout with p_drop={_bad} did not raise ValueError")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## 2. Convolutions over a sequence (30 points)
+#
+# A sequence of $T$ token embeddings is a matrix $Z \in \mathbb{R}^{T \times D}$. Here
+# $D = 3$ and $T = 7$:
+
+# %%
+Z = np.array(
+    [
+        [1.3, 0.4, -0.2],
+        [-3.1, 1.1, 2.1],
+        [0.9, 2.8, -1.5],
+        [1.3, 2.4, 0.1],
+        [1.0, 1.0, 0.5],
+        [3.0, -1.4, -0.2],
+        [-0.7, 1.8, 1.3],
+    ]
+)
+w1 = np.ones((2, 3))  # width s1 = 2
+w2 = 2 * np.ones((3, 3))  # width s2 = 3
+W = [w1, w2]
+S = [2, 3]
+
+# %% [markdown]
+# A bank of $N_F$ filters $w^{(n)} \in \mathbb{R}^{s^{(n)} \times D}$ with widths
+# $s^{(n)}$ maps $Z$ to one vector $Z' \in \mathbb{R}^{N_F D}$ in three steps:
+#
+# 1. **Convolution.** Each filter slides along the sequence, one column (feature) at a time:
+#    $$ B^{(n)}_{t,j} = \sum_{t'=1}^{s^{(n)}} w^{(n)}_{t',j}\, Z_{t+t'-1,\,j},
+#       \qquad t = 1, \dots, T - s^{(n)} + 1, $$
+#    giving a feature map $B^{(n)} \in \mathbb{R}^{(T - s^{(n)} + 1) \times D}$. The filter is
+#    *not* flipped: row $t'$ of the filter meets row $t + t' - 1$ of $Z$.
+# 2. **Max pooling** over the sequence: $B^{(n)}_{\max, j} = \max_t B^{(n)}_{t,j}$, a vector in
+#    $\mathbb{R}^D$ (the maximum of each column of $B^{(n)}$).
+# 3. **Concatenation** in filter order:
+#    $Z' = [B^{(1)}_{\max}, \dots, B^{(N_F)}_{\max}] \in \mathbb{R}^{N_F D}$.
+#
+# ### 2a. `conv_maxpool_concat` (22 points)
+#
+# Write `conv_maxpool_concat(Z, W, S)` for any $T$, $D$ and $N_F$ (a list `W` of $N_F$ arrays
+# of shape $(s^{(n)}, D)$ and the list `S` of their widths, with $s^{(n)} \le T$). Return a 1-D
+# NumPy array of length $N_F D$. Loops or vectorised NumPy are both fine.
+
+# %% nbgrader={"grade_id": "conv_maxpool_concat", "solution": true}
+def conv_maxpool_concat(Z, W, S):
+    """Depth-wise 1-D convolution with each filter, max over time, concatenated in order."""
+    ### BEGIN SOLUTION
+    Z = np.asarray(Z, dtype=float)  # (T, D)
+    pooled = []
+    for w, s in zip(W, S):
+        w = np.asarray(w, dtype=float)  # (s, D)
+        windows = np.lib.stride_tricks.sliding_window_view(Z, s, axis=0)  # (T-s+1, D, s)
+        B = np.einsum("tjk,kj->tj", windows, w)  # (T-s+1, D)
+        pooled.append(B.max(axis=0))  # (D,)
+    return np.concatenate(pooled)  # (N_F * D,)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade_id": "test_conv_maxpool_concat", "grade": true, "points": 6}
+"""Check the output's shape and one case you can do by hand: width-1 filters of ones."""
+_out = conv_maxpool_concat(Z, W, S)
+assert isinstance(_out, np.ndarray) and _out.ndim == 1, (
+    f"Return a 1-D NumPy array (the concatenation), got {type(_out)} "
+    f"with shape {getattr(_out, 'shape', None)}."
+)
+assert _out.shape == (6,), f"Two filters on D = 3 features give 6 numbers, got shape {_out.shape}."
+# A width-1 filter of ones leaves Z as it is, so max pooling gives the column maxima of Z.
+_one = conv_maxpool_concat(Z, [np.ones((1, 3))], [1])
+assert np.allclose(_one, Z.max(axis=0)), (
+    f"A width-1 filter of ones must give the column maxima of Z, {Z.max(axis=0)}; got {_one}. "
+    "Is the max taken over the sequence axis (axis 0)?"
+)
+print("conv_maxpool_concat: visible checks passed.")
+
+# %% nbgrader={"grade_id": "test_conv_vs_torch", "grade": true, "points": 10}
+"""Hidden: random shapes and non-symmetric filters, compared with torch's depthwise conv1d."""
+assert conv_maxpool_concat(Z, W, S) is not None, "conv_maxpool_concat returned None."
+### BEGIN HIDDEN TESTS
+import torch
+import torch.nn.functional as F
+
+
+def _reference(Z, W):
+    x = torch.as_tensor(np.asarray(Z, dtype=np.float64)).T[None]  # (1, D, T)
+    outs = []
+    for w in W:
+        k = torch.as_tensor(np.asarray(w, dtype=np.float64)).T[:, None, :]  # (D, 1, s)
+        B = F.conv1d(x, k, groups=x.shape[1])  # (1, D, T - s + 1), cross-correlation
+        outs.append(B[0].max(dim=1).values)  # (D,)
+    return torch.cat(outs).numpy()
+
+
+_rng = np.random.default_rng(7)
+for _T, _D, _widths in [(9, 3, [2, 3]), (12, 5, [4, 1, 3]), (20, 2, [5, 5]), (6, 8, [3, 2, 6])]:
+    _Z = _rng.normal(size=(_T, _D))
+    _W = [_rng.normal(size=(_s, _D)) for _s in _widths]
+    _got = np.asarray(conv_maxpool_concat(_Z, _W, list(_widths)), dtype=float)
+    _want = _reference(_Z, _W)
+    assert _got.shape == _want.shape, (_T, _D, _widths, _got.shape)
+    assert np.allclose(_got, _want, atol=1e-9), (_T, _D, _widths)
+### END HIDDEN TESTS
+
+# %% nbgrader={"grade_id": "test_conv_edge_cases", "grade": true, "points": 6}
+"""Hidden: T equal to the filter width, one feature, integer inputs, and fixed hidden cases."""
+assert conv_maxpool_concat(Z, W, S) is not None, "conv_maxpool_concat returned None."
+### BEGIN HIDDEN TESTS
+# T == s: one window only, so the result is the filter-weighted column sums.
+_Z = np.array([[1.0, -2.0], [3.0, 0.5], [-1.0, 4.0]])
+_w = np.array([[1.0, 0.0], [2.0, -1.0], [0.5, 3.0]])
+assert np.allclose(conv_maxpool_concat(_Z, [_w], [3]), (_w * _Z).sum(axis=0))
+# D == 1 and integer arrays.
+_Zi = np.array([[3], [-1], [4], [1], [-5]])
+_wi = np.array([[2], [-1]])
+assert np.allclose(conv_maxpool_concat(_Zi, [_wi], [2]), [7.0])
+# Cases stored where students never see them (source/a2_dropout_cnn/hidden/), with outputs
+# computed by an explicit-loop reference when the file was made.
+_cases = np.load("hidden/conv_cases.npz")
+for _i in range(int(_cases["n"])):
+    _Wc = [_cases[f"W{_i}_{_k}"] for _k in range(int(_cases[f"nf{_i}"]))]
+    _got = conv_maxpool_concat(_cases[f"Z{_i}"], _Wc, [w.shape[0] for w in _Wc])
+    assert np.allclose(np.asarray(_got, dtype=float), _cases[f"out{_i}"], atol=1e-9), _i
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### 2b. The example (8 points)
+#
+# Apply your function to the example's `Z`, `W` and `S` above, store the result in
+# `Z_prime` and print it.
+
+# %% nbgrader={"grade_id": "z_prime", "solution": true}
+### BEGIN SOLUTION
+Z_prime = conv_maxpool_concat(Z, W, S)
+### END SOLUTION
+print(Z_prime)
+
+# %% nbgrader={"grade_id": "test_z_prime", "grade": true, "points": 8}
+"""Check Z_prime's shape here; its values are checked by a hidden test."""
+assert np.shape(Z_prime) == (6,), f"Z_prime must hold 6 numbers, got shape {np.shape(Z_prime)}."
+### BEGIN HIDDEN TESTS
+_B1 = np.array([Z[t] + Z[t + 1] for t in range(6)])
+_B2 = np.array([2 * (Z[t] + Z[t + 1] + Z[t + 2]) for t in range(5)])
+assert np.allclose(Z_prime, np.concatenate([_B1.max(0), _B2.max(0)]))
+### END HIDDEN TESTS
