@@ -14,7 +14,7 @@ import os
 import shutil
 
 from nbconvert.preprocessors import Preprocessor
-from traitlets import Unicode
+from traitlets import Bool, Unicode
 
 HIDDEN_DIR = "hidden"
 
@@ -26,6 +26,7 @@ def _dest(resources) -> str:
 class CopyHiddenFiles(Preprocessor):
     """Copy ``<source_dir>/<assignment>/hidden/`` next to the notebook being autograded."""
 
+    enabled = Bool(True).tag(config=True)
     source_dir = Unicode("", help="The course's source/ folder").tag(config=True)
 
     def preprocess(self, nb, resources):
@@ -40,6 +41,8 @@ class CopyHiddenFiles(Preprocessor):
 
 class RemoveHiddenFiles(Preprocessor):
     """Delete the hidden files again once the notebook has run."""
+
+    enabled = Bool(True).tag(config=True)
 
     def preprocess(self, nb, resources):
         shutil.rmtree(_dest(resources), ignore_errors=True)

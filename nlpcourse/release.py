@@ -61,19 +61,29 @@ def release(root: Path, names: list[str] | None = None, write_registry: bool = T
     build_all(root, names)
     for a in names:
         nbgrader(root, "generate_assignment", a, "--force")
-        stray = sorted(
-            p.relative_to(root / "release" / a).as_posix()
-            for p in (root / "release" / a).rglob("*")
-            if p.is_file() and (p.name.endswith(".py") and p.stem == a)
-        )
+        stray = author_only_files(root / "release" / a, a)
         if stray:
-            raise NbgraderError(f"release/{a} holds author-only files {stray}: check ignore")
+            shutil.rmtree(root / "release" / a)
+            raise NbgraderError(
+                f"generate_assignment copied author-only files {stray} into release/{a} (now "
+                "deleted). nbgrader falls back to its defaults when nbgrader_config.py fails to "
+                "load: run `nbgrader generate_assignment --debug` and fix the error it logs."
+            )
     if write_registry:
         data = registry.registry_for_release(root / "release")
         text = json.dumps(data, indent=1, sort_keys=True) + "\n"
         path = registry.REGISTRY_FILE
         if not path.exists() or path.read_text() != text:
             path.write_text(text)
+
+
+def author_only_files(folder: Path, assignment: str) -> list[str]:
+    """Files under ``folder`` that must never be released: the text notebook, hidden/."""
+    return sorted(
+        p.relative_to(folder).as_posix()
+        for p in folder.rglob("*")
+        if p.name == f"{assignment}.py" or "hidden" in p.relative_to(folder).parts
+    )
 
 
 @dataclass
