@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 try:
+    from nbconvert.preprocessors import ClearMetadataPreprocessor
     from nbgrader.preprocessors import (
         AssignLatePenalties,
         CheckCellMetadata,
@@ -12,7 +13,6 @@ try:
         LimitOutput,
         SaveAutoGrades,
     )
-    from nbconvert.preprocessors import ClearMetadataPreprocessor
 
     from nlpcourse.grading import CopyHiddenFiles, RemoveHiddenFiles
 except ImportError as exc:  # pragma: no cover - a broken install

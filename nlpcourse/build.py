@@ -42,9 +42,7 @@ class BuildError(ValueError):
 
 def _badge_cell(assignment: str) -> nbformat.NotebookNode:
     url = config.colab_url(assignment)
-    text = (
-        f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]({url})"
-    )
+    text = f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]({url})"
     cell = nbformat.v4.new_markdown_cell(text)
     cell.metadata["nbgrader"] = _normalise({"grade_id": "colab_badge", "locked": True}, 0)
     return cell
@@ -56,7 +54,7 @@ def bootstrap_lines() -> str:
     return (
         "# On Colab the first run installs the course package; elsewhere it is already there.\n"
         "import importlib.util, subprocess, sys, os\n"
-        'if importlib.util.find_spec("nlpcourse") is None and importlib.util.find_spec("google.colab"):\n'
+        'if importlib.util.find_spec("nlpcourse") is None and importlib.util.find_spec("google.colab"):\n'  # noqa: E501
         '    spec = os.environ.get("NLPCOURSE_INSTALL_SPEC", ' + repr(spec) + ")\n"
         '    subprocess.run([sys.executable, "-m", "pip", "install", "-q", spec], check=True)\n'
     )
@@ -72,7 +70,7 @@ def _normalise(meta: dict, index: int) -> dict:
     if not isinstance(gid, str) or not _ID_RE.match(gid):
         raise BuildError(
             f"cell {index}: nbgrader metadata needs a grade_id of letters, digits, '_' or '-' "
-            f"(got {gid!r}); e.g. nbgrader={{\"grade_id\": \"dropout_scale\", \"solution\": true}}"
+            f'(got {gid!r}); e.g. nbgrader={{"grade_id": "dropout_scale", "solution": true}}'
         )
     out = {
         "grade": bool(meta.get("grade", False)),
@@ -88,7 +86,7 @@ def _normalise(meta: dict, index: int) -> dict:
         pts = meta.get("points")
         if not isinstance(pts, (int, float)) or pts <= 0:
             raise BuildError(
-                f"cell {index} ({gid}): a graded cell needs \"points\": a positive number"
+                f'cell {index} ({gid}): a graded cell needs "points": a positive number'
             )
         out["points"] = pts
     elif "points" in meta:

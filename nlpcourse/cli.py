@@ -1,11 +1,11 @@
 """The ``nlpcourse`` command: the instructor's and author's tools.
 
-    nlpcourse build [A ...]          text notebooks -> source/<a>/<a>.ipynb
-    nlpcourse release [A ...]        build + nbgrader generate_assignment -> release/
-    nlpcourse validate [A ...]       nbgrader validate on sources, --invert on releases
-    nlpcourse grade-cases A [DIR]    autograde test submissions, report per-question scores
-    nlpcourse demo [A ...]           release, fake students, autograde, score table
-    nlpcourse markscheme A           print the model answers and mark schemes of A
+nlpcourse build [A ...]          text notebooks -> source/<a>/<a>.ipynb
+nlpcourse release [A ...]        build + nbgrader generate_assignment -> release/
+nlpcourse validate [A ...]       nbgrader validate on sources, --invert on releases
+nlpcourse grade-cases A [DIR]    autograde test submissions, report per-question scores
+nlpcourse demo [A ...]           release, fake students, autograde, score table
+nlpcourse markscheme A           print the model answers and mark schemes of A
 """
 
 from __future__ import annotations

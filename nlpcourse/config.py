@@ -25,9 +25,7 @@ def repository_url() -> str:
 
 def install_spec() -> str:
     """What the Colab bootstrap hands to pip (overridable for tests and forks)."""
-    return os.environ.get(
-        "NLPCOURSE_INSTALL_SPEC", f"nlpcourse @ git+{repository_url()}@{BRANCH}"
-    )
+    return os.environ.get("NLPCOURSE_INSTALL_SPEC", f"nlpcourse @ git+{repository_url()}@{BRANCH}")
 
 
 def fixture_base_url() -> str:

@@ -53,7 +53,7 @@ def seed_everything(seed: int) -> None:
 
 
 def pick_device():
-    """cuda if a GPU is visible, then Apple's mps, else cpu (a torch.device; a str without torch)."""
+    """cuda if a GPU is visible, then Apple's mps, else cpu ("cpu" as a str without torch)."""
     try:
         import torch
     except ImportError:
@@ -91,7 +91,9 @@ def _plot_defaults() -> None:
         import matplotlib
     except ImportError:
         return
-    matplotlib.rcParams.update({"figure.figsize": (6.4, 4.0), "figure.dpi": 100, "axes.grid": False})
+    matplotlib.rcParams.update(
+        {"figure.figsize": (6.4, 4.0), "figure.dpi": 100, "axes.grid": False}
+    )
 
 
 def setup_notebook(assignment: str, gpu: str = "optional", seed: int = 0, fetch: bool = True):

@@ -79,7 +79,7 @@ def load_case(path: Path) -> Case:
         raise CaseError(f"{path}: base must be 'reference' or 'blank', got {case.base!r}")
     if not case.description:
         raise CaseError(
-            f"{path}: the first cell must be markdown with expect={{\"lose\": [...]}} and a "
+            f'{path}: the first cell must be markdown with expect={{"lose": [...]}} and a '
             "sentence saying what the case is"
         )
     return case
@@ -136,7 +136,9 @@ def read_scores(db_url: str, assignment: str, student: str) -> dict[str, CellSco
             return None
         out = {}
         for g in sub.grades:
-            manual = g.cell.cell_type == "markdown" or bool(g.needs_manual_grade and g.auto_score is None)
+            manual = g.cell.cell_type == "markdown" or bool(
+                g.needs_manual_grade and g.auto_score is None
+            )
             out[g.name] = CellScore(g.name, g.score, float(g.max_score), manual)
         return out
 

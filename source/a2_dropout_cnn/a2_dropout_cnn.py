@@ -99,6 +99,7 @@ import numpy as np
 # Write `dropout_scale(p_drop)` returning your $\gamma$ as a Python `float`. Raise a
 # `ValueError` whose message names the bad value when `p_drop` is outside $[0, 1)$.
 
+
 # %% nbgrader={"grade_id": "dropout_scale", "solution": true}
 def dropout_scale(p_drop):
     """The inverted-dropout scale gamma for drop probability p_drop in [0, 1)."""
@@ -154,6 +155,7 @@ for _bad in [-0.1, 1.0, 1.5, 7]:
 #
 # Any correct way is fine, including `torch.nn.functional.dropout` on a tensor converted
 # from and back to NumPy.
+
 
 # %% nbgrader={"grade_id": "dropout", "solution": true}
 def dropout(a, p_drop, rng, train=True):
@@ -266,6 +268,7 @@ S = [2, 3]
 # Write `conv_maxpool_concat(Z, W, S)` for any $T$, $D$ and $N_F$ (a list `W` of $N_F$ arrays
 # of shape $(s^{(n)}, D)$ and the list `S` of their widths, with $s^{(n)} \le T$). Return a 1-D
 # NumPy array of length $N_F D$. Loops or vectorised NumPy are both fine.
+
 
 # %% nbgrader={"grade_id": "conv_maxpool_concat", "solution": true}
 def conv_maxpool_concat(Z, W, S):

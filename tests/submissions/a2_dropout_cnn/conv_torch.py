@@ -4,6 +4,7 @@
 # %% replace="conv_maxpool_concat"
 import torch
 
+
 def conv_maxpool_concat(Z, W, S):
     x = torch.tensor(np.asarray(Z, dtype=float)).T.unsqueeze(0)  # (1, D, T)
     outs = []

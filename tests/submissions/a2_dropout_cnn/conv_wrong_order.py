@@ -7,6 +7,6 @@ def conv_maxpool_concat(Z, W, S):
     out = []
     for w, s in zip(W, S):
         w = np.asarray(w, dtype=float)
-        B = np.array([(w * Z[t:t + s]).sum(axis=0) for t in range(Z.shape[0] - s + 1)])
+        B = np.array([(w * Z[t : t + s]).sum(axis=0) for t in range(Z.shape[0] - s + 1)])
         out.append(B.max(axis=0))
     return np.concatenate(out[::-1])

@@ -5,6 +5,7 @@
 # %% replace="dropout"
 import torch
 
+
 def dropout(a, p_drop, rng, train=True):
     dropout_scale(p_drop)  # the ValueError for bad p_drop
     t = torch.from_numpy(np.ascontiguousarray(a))

@@ -7,6 +7,7 @@ def dropout_scale(p_drop):
         raise ValueError(f"p_drop must be in [0, 1), got {p_drop}")
     return p_drop
 
+
 # %% replace="dropout"
 def dropout(a, p_drop, rng, train=True):
     if not 0.0 <= p_drop < 1.0:
