@@ -58,9 +58,10 @@ def run_demo(root: Path, names: list[str] | None = None) -> str:
             scores = submissions.read_scores(db_url, a, student)
             shown = submissions.Case(name=student, description=case.description, lose=case.lose)
             results.append(submissions.CaseResult(shown, scores, []))
-        report.append(f"\n== {a} ==\n" + submissions.format_table(results).replace("  ok", ""))
+        table = submissions.format_table(results, first="student", verdicts=False)
+        report.append(f"\n== {a} ==\n{table}")
     report.append(
-        "\nmanual/N: a written answer worth N points, waiting for a grader in formgrader.\n"
+        "\nmanual: a written answer waiting for a grader in formgrader (`nbgrader formgrader`).\n"
         "Gradebook: gradebook.db · executed notebooks: autograded/ · "
         "feedback: `nbgrader generate_feedback <assignment>`"
     )

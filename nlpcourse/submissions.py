@@ -203,26 +203,41 @@ def grade_cases(
     return results, proc.stdout + proc.stderr
 
 
-def format_table(results: list[CaseResult]) -> str:
-    """A plain-text table: one row per case, one column per graded cell, then the verdict."""
+def format_table(results: list[CaseResult], first: str = "case", verdicts: bool = True) -> str:
+    """A plain-text table: one row per case (or student), one numbered column per graded
+    cell with a legend underneath, the autograded total, and the verdict."""
     ids: list[str] = []
+    maxima: dict[str, CellScore] = {}
     for r in results:
-        for gid in r.scores or {}:
+        for gid, s in (r.scores or {}).items():
             if gid not in ids:
                 ids.append(gid)
-    width = max([len(r.case.name) for r in results] + [8])
-    head = f"{'case':<{width}} " + " ".join(f"{i[:14]:>14}" for i in ids) + "   total  verdict"
+                maxima[gid] = s
+    auto_max = sum(s.max_score for s in maxima.values() if not s.manual)
+    width = max([len(r.case.name) for r in results] + [len(first)])
+    cols = [f"[{i + 1}]" for i in range(len(ids))]
+    colw = max([len(c) for c in cols] + [9])
+    head = f"{first:<{width}} " + " ".join(f"{c:>{colw}}" for c in cols)
+    head += f" {'auto total':>12}" + ("  verdict" if verdicts else "")
     lines = [head, "-" * len(head)]
     for r in results:
         cells = []
         for gid in ids:
             s = (r.scores or {}).get(gid)
             if s is None:
-                cells.append(f"{'-':>14}")
+                cells.append(f"{'-':>{colw}}")
             elif s.manual:
-                cells.append(f"{'manual/' + format(s.max_score, 'g'):>14}")
+                cells.append(f"{'manual':>{colw}}")
             else:
-                cells.append(f"{format(s.score or 0, 'g') + '/' + format(s.max_score, 'g'):>14}")
-        verdict = "ok" if not r.problems else "UNEXPECTED: " + "; ".join(r.problems)
-        lines.append(f"{r.case.name:<{width}} " + " ".join(cells) + f" {r.total:7g}  {verdict}")
+                cells.append(f"{format(s.score or 0, 'g') + '/' + format(s.max_score, 'g'):>{colw}}")
+        total = f"{format(r.total, 'g')}/{format(auto_max, 'g')}" if r.scores else "not graded"
+        row = f"{r.case.name:<{width}} " + " ".join(cells) + f" {total:>12}"
+        if verdicts:
+            row += "  " + ("ok" if not r.problems else "UNEXPECTED: " + "; ".join(r.problems))
+        lines.append(row)
+    lines.append("")
+    for col, gid in zip(cols, ids, strict=True):
+        s = maxima[gid]
+        kind = "written, graded by hand" if s.manual else "autograded"
+        lines.append(f"{col:>5} {gid} ({format(s.max_score, 'g')} points, {kind})")
     return "\n".join(lines)
