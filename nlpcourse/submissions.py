@@ -229,7 +229,9 @@ def format_table(results: list[CaseResult], first: str = "case", verdicts: bool 
             elif s.manual:
                 cells.append(f"{'manual':>{colw}}")
             else:
-                cells.append(f"{format(s.score or 0, 'g') + '/' + format(s.max_score, 'g'):>{colw}}")
+                cells.append(
+                    f"{format(s.score or 0, 'g') + '/' + format(s.max_score, 'g'):>{colw}}"
+                )
         total = f"{format(r.total, 'g')}/{format(auto_max, 'g')}" if r.scores else "not graded"
         row = f"{r.case.name:<{width}} " + " ".join(cells) + f" {total:>12}"
         if verdicts:

@@ -8,10 +8,9 @@ import subprocess
 import sys
 
 import pytest
+from conftest import ROOT
 
 from nlpcourse import release as rel
-
-from conftest import ROOT
 
 A = "a2_dropout_cnn"
 
