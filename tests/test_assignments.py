@@ -142,4 +142,6 @@ def test_submissions_score_as_expected(a, tmp_path):
     assert by["reference"].total == full
     assert by["blank"].total == 0
     assert 0 < by["partly_wrong"].total < full
+    left = list((tmp_path / "course" / "autograded").glob("*/*/hidden"))
+    assert not left, f"hidden files left in autograded folders (they would reach feedback): {left}"
     shutil.rmtree(tmp_path / "course", ignore_errors=True)
