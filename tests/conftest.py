@@ -34,3 +34,21 @@ def built(root) -> dict[str, Path]:
     from nlpcourse import build
 
     return {a: build.build_assignment(root, a) for a in assignments()}
+
+
+@pytest.fixture(scope="session")
+def released(tmp_path_factory):
+    """assignment -> a scratch course root where that assignment was built and released once
+    (shared by the golden and validate tests; never the real course root)."""
+    from nlpcourse import release as rel
+
+    cache: dict[str, Path] = {}
+
+    def get(a: str) -> Path:
+        if a not in cache:
+            course = rel.copy_course(ROOT, tmp_path_factory.mktemp(a), [a])
+            rel.release(course, [a], write_registry=False)
+            cache[a] = course
+        return cache[a]
+
+    return get

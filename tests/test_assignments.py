@@ -96,10 +96,9 @@ def test_fixture_registry_matches_release():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("a", ASSIGNMENTS)
-def test_release_is_golden(a, tmp_path):
+def test_release_is_golden(a, released):
     """release/<a> is byte for byte what a fresh `nlpcourse release` makes from source/."""
-    course = rel.copy_course(ROOT, tmp_path / "course", [a])
-    rel.release(course, [a], write_registry=False)
+    course = released(a)
     fresh, committed = course / "release" / a, ROOT / "release" / a
     names = lambda d: sorted(p.relative_to(d).as_posix() for p in d.rglob("*") if p.is_file())  # noqa: E731
     assert names(fresh) == names(committed), "release/ files differ: run `make goldens`"
@@ -112,10 +111,9 @@ def test_release_is_golden(a, tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("a", ASSIGNMENTS)
-def test_nbgrader_validate(a, tmp_path):
+def test_nbgrader_validate(a, released):
     """The source passes all its tests; the release (every stub) passes none."""
-    course = rel.copy_course(ROOT, tmp_path / "course", [a])
-    rel.release(course, [a], write_registry=False)
+    course = released(a)
     results = rel.validate(course, [a])
     assert len(results) == 2
     for r in results:
