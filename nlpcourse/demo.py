@@ -8,10 +8,7 @@ question.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
-
-import nbformat
 
 from nlpcourse import config, submissions
 from nlpcourse import release as rel
@@ -43,14 +40,7 @@ def run_demo(root: Path, names: list[str] | None = None) -> str:
         src_nb = root / "source" / a / f"{a}.ipynb"
         cases = demo_cases(root, a)
         for student, case in cases.items():
-            sdir = root / "submitted" / student / a
-            if sdir.exists():
-                shutil.rmtree(sdir)
-            sdir.mkdir(parents=True)
-            for extra in (root / "release" / a).iterdir():
-                if extra.is_file() and extra.suffix != ".ipynb":
-                    shutil.copy2(extra, sdir / extra.name)
-            nbformat.write(submissions.make_submission(rel_nb, src_nb, case), sdir / f"{a}.ipynb")
+            submissions.hand_in(root, a, student, submissions.make_submission(rel_nb, src_nb, case))
         rel.nbgrader(root, "autograde", a, "--force")
         db_url = rel.tool_env().get("NLPCOURSE_DB_URL", f"sqlite:///{root / 'gradebook.db'}")
         results = []

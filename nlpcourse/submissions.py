@@ -175,6 +175,20 @@ def student_id(case_name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]", "_", case_name)
 
 
+def hand_in(course: Path, assignment: str, student: str, nb: nbformat.NotebookNode) -> Path:
+    """Put ``nb`` where ``nbgrader autograde`` looks for ``student``'s submission, next to the
+    released supporting files a student has; replaces an earlier hand-in."""
+    sdir = course / "submitted" / student / assignment
+    if sdir.exists():
+        shutil.rmtree(sdir)
+    sdir.mkdir(parents=True)
+    for extra in (course / "release" / assignment).iterdir():
+        if extra.is_file() and extra.suffix != ".ipynb":
+            shutil.copy2(extra, sdir / extra.name)
+    nbformat.write(nb, sdir / f"{assignment}.ipynb")
+    return sdir
+
+
 def grade_cases(
     root: Path,
     assignment: str,
@@ -188,12 +202,7 @@ def grade_cases(
     src_nb = course / "source" / assignment / f"{assignment}.ipynb"
     rel_nb = course / "release" / assignment / f"{assignment}.ipynb"
     for case in cases:
-        sdir = course / "submitted" / student_id(case.name) / assignment
-        sdir.mkdir(parents=True, exist_ok=True)
-        for extra in (course / "release" / assignment).iterdir():
-            if extra.is_file() and extra.suffix != ".ipynb":
-                shutil.copy2(extra, sdir / extra.name)
-        nbformat.write(make_submission(rel_nb, src_nb, case), sdir / f"{assignment}.ipynb")
+        hand_in(course, assignment, student_id(case.name), make_submission(rel_nb, src_nb, case))
     proc = rel.nbgrader(course, "autograde", assignment, "--force", check=False)
     db_url = f"sqlite:///{course / 'gradebook.db'}"
     results = []
