@@ -1,0 +1,16 @@
+# %% [markdown] expect={"lose": ["test_score", "test_score_hidden", "test_forward_hidden", "test_copy_task", "test_forward", "test_attention_example"]}
+# Wrong: K not transposed; bmm fails as soon as T differs from d.
+
+# %% replace="luong_attention"
+class LuongAttention(seq2seq.AttentionBase):
+    def score(self, Q, K):
+        return torch.bmm(self.linear_in(Q), K)
+
+    def forward(self, queries, keys, mask=None):
+        scores = self.score(queries, keys)
+        if mask is not None:
+            scores = scores.masked_fill(~mask[:, None, :], float("-inf"))
+        weights = F.softmax(scores, dim=-1)
+        context = torch.bmm(weights, keys)
+        attn_h = torch.tanh(self.linear_out(torch.cat([context, queries], dim=-1)))
+        return attn_h, weights

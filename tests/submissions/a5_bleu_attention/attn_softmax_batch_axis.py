@@ -1,0 +1,16 @@
+# %% [markdown] expect={"lose": ["test_forward", "test_forward_hidden", "test_copy_task"]}
+# Wrong: softmax over the batch axis (dim=0).
+
+# %% replace="luong_attention"
+class LuongAttention(seq2seq.AttentionBase):
+    def score(self, Q, K):
+        return torch.bmm(self.linear_in(Q), K.transpose(1, 2))
+
+    def forward(self, queries, keys, mask=None):
+        scores = self.score(queries, keys)
+        if mask is not None:
+            scores = scores.masked_fill(~mask[:, None, :], float("-inf"))
+        weights = F.softmax(scores, dim=0)
+        context = torch.bmm(weights, keys)
+        attn_h = torch.tanh(self.linear_out(torch.cat([context, queries], dim=-1)))
+        return attn_h, weights
