@@ -6,6 +6,7 @@ nlpcourse validate [A ...]       nbgrader validate on sources, --invert on relea
 nlpcourse grade-cases A [DIR]    autograde test submissions, report per-question scores
 nlpcourse demo [A ...]           release, fake students, autograde, score table
 nlpcourse markscheme A           print the model answers and mark schemes of A
+nlpcourse lab [--port N]         JupyterLab + nbgrader (student view, formgrader) on 127.0.0.1
 """
 
 from __future__ import annotations
@@ -102,6 +103,12 @@ def cmd_markscheme(args) -> int:
     return 0
 
 
+def cmd_lab(args) -> int:
+    from nlpcourse import lab
+
+    return lab.run(_root(args), args.port, args.token)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="nlpcourse", description=__doc__.split("\n\n")[0])
     p.add_argument("--root", help="the course root (default: found from the current folder)")
@@ -124,6 +131,10 @@ def main(argv: list[str] | None = None) -> int:
     sp = sub.add_parser("markscheme", help="print model answers and mark schemes")
     sp.add_argument("assignment")
     sp.set_defaults(fn=cmd_markscheme)
+    sp = sub.add_parser("lab", help="JupyterLab with nbgrader for this course on 127.0.0.1")
+    sp.add_argument("--port", type=int, default=8888)
+    sp.add_argument("--token", help="the server's token (default: a random one, printed)")
+    sp.set_defaults(fn=cmd_lab)
     args = p.parse_args(argv)
     try:
         return args.fn(args)
