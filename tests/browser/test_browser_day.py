@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -209,3 +210,53 @@ def test_student_solves_and_checks_a_question(server, page):
     expect(outputs(test)).to_contain_text("AssertionError")
     expect(outputs(test)).to_contain_text("With p_drop = 0.5 half of the units survive")
     expect(outputs(test)).not_to_contain_text("visible checks passed")
+
+
+def test_student_validates_the_notebook(server, page):
+    """nbgrader's Validate button: the dialog names the questions still unanswered."""
+    from playwright.sync_api import expect
+
+    open_notebook(page, server["student"])
+    page.get_by_role("button", name="Validate").first.click()
+    dialog = page.locator(".jp-Dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("Validation Results")
+    # The written answer 1a is still the placeholder in every order the tests run in.
+    expect(dialog).to_contain_text("The following cell failed")
+    expect(dialog).to_contain_text("You did not provide a response.")
+    expect(dialog).not_to_contain_text("Success! Your notebook passes all the tests.")
+
+
+def test_instructor_grades_a_written_answer(server, course, page):
+    """formgrader: the assignment, a demo-autograded submission, a manual grade for 1a."""
+    from playwright.sync_api import expect
+
+    page.goto(server["instructor"])
+    page.get_by_role("link", name="Manual Grading").first.click()
+    page.get_by_role("link", name=A).first.click()
+    page.get_by_role("link", name=A).first.click()
+    # The demo's three autograded students, names hidden.
+    expect(page.get_by_role("link", name="Submission #3")).to_be_visible()
+    page.get_by_role("link", name="Submission #1").first.click()
+    expect(page.locator("body")).to_contain_text("Submission 1 / 3")
+    expect(page.locator("body")).to_contain_text("1a. Derive")
+    # /formgrader/submissions/<submission notebook id>/
+    sid = urllib.parse.urlparse(page.url).path.rstrip("/").rsplit("/", 1)[-1]
+    score = page.locator("input.score#gamma_derivation")
+    expect(score).to_be_visible()
+    score.fill("11")
+    score.press("Tab")  # formgrader saves on change
+
+    from nbgrader.api import Gradebook
+
+    deadline = time.monotonic() + 60
+    while True:
+        with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+            nb = gb.find_submission_notebook_by_id(sid)
+            grade = {g.name: g.manual_score for g in nb.grades}["gamma_derivation"]
+            student = nb.student.id
+        if grade == 11 or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert grade == 11, f"formgrader showed the grade but the gradebook holds {grade!r}"
+    assert student in {"alice_reference", "bob_blank", "carol_partly_wrong"}
