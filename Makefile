@@ -13,7 +13,7 @@ export TRANSFORMERS_OFFLINE ?= 1
 export MPLBACKEND ?= Agg
 PYTEST_ARGS ?=
 
-.PHONY: help install build release goldens validate demo test test-fast lint format clean
+.PHONY: help install build release goldens validate demo lab test test-fast lint format clean
 
 help:
 	@echo "make install    create .venv (if missing) and install the pack with its tools"
@@ -22,6 +22,7 @@ help:
 	@echo "make goldens    same as release: rewrite the committed release/ after a source change"
 	@echo "make validate   nbgrader validate on sources, --invert on releases"
 	@echo "make demo       release, fake students, nbgrader autograde, score table"
+	@echo "make lab        JupyterLab + nbgrader on 127.0.0.1 (student view, formgrader); PORT=8888"
 	@echo "make test       the whole test suite (what CI runs)"
 	@echo "make test-fast  the suite without tests marked slow"
 	@echo "make lint / format   ruff"
@@ -48,6 +49,9 @@ validate: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/nlpcourse demo
+
+lab: $(STAMP)
+	$(BIN)/nlpcourse lab --port $(or $(PORT),8888)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
