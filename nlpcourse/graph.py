@@ -16,11 +16,13 @@ differentiation, in the style of Karpathy's micrograd::
 
 :func:`draw_graph` draws any of these with matplotlib alone (no graphviz binary), inputs on the
 left and outputs on the right; :func:`edges` lists a graph's edges by label, which is what
-tests compare.
+tests compare. Inside ``with autograd_off():`` torch's backward engine and
+:meth:`Value.backward` refuse to run, for questions that ask for the chain rule by hand.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 
 
@@ -270,3 +272,39 @@ def draw_graph(roots, ax=None, title: str | None = None):
     if title:
         ax.set_title(title)
     return fig
+
+
+class AutogradOff(RuntimeError):
+    """Raised by torch's backward engine and :meth:`Value.backward` inside :func:`autograd_off`."""
+
+
+@contextlib.contextmanager
+def autograd_off(question: str = "this question"):
+    """Switch off automatic differentiation: ``Tensor.backward``, ``torch.autograd.grad``,
+    ``torch.func.grad`` (all run torch's backward engine) and :meth:`Value.backward` raise
+    :class:`AutogradOff` until the ``with`` block ends. A Value class of your own still works."""
+
+    def refuse(*args, **kwargs):
+        raise AutogradOff(
+            f"automatic differentiation is switched off for {question}: apply the chain rule "
+            "yourself (plain arithmetic, or a Value class you write) instead of calling "
+            ".backward(), torch.autograd or nlpcourse.graph.Value.backward."
+        )
+
+    patches = [(Value, "backward")]
+    try:
+        import torch.autograd as ta
+    except ImportError:
+        ta = None
+    if ta is not None and hasattr(ta, "_engine_run_backward"):
+        patches.append((ta, "_engine_run_backward"))  # under backward() and grad()
+    elif ta is not None:
+        patches += [(ta, "backward"), (ta, "grad")]
+    saved = [(obj, name, getattr(obj, name)) for obj, name in patches]
+    for obj, name, _ in saved:
+        setattr(obj, name, refuse)
+    try:
+        yield
+    finally:
+        for obj, name, old in saved:
+            setattr(obj, name, old)

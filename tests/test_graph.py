@@ -101,3 +101,29 @@ def test_draw_graph_draws_every_node_with_matplotlib_only():
     assert len([c for c in ax.get_children() if type(c).__name__ == "Annotation"]) == 14
     fig.canvas.draw()  # renders without a graphviz binary
     matplotlib.pyplot.close(fig)
+
+
+def test_autograd_off_blocks_torch_and_value_backward_and_restores_them():
+    from nlpcourse.graph import AutogradOff, autograd_off
+
+    def torch_grad(x):
+        t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+        (t * t).backward()
+        return t.grad.item()
+
+    v = Value(3.0, "v")
+    with autograd_off("question 1c"):
+        with pytest.raises(AutogradOff, match="switched off for question 1c"):
+            torch_grad(2.0)
+        t = torch.tensor(2.0, dtype=torch.float64, requires_grad=True)
+        with pytest.raises(AutogradOff):
+            torch.autograd.grad(t * t, t)
+        with pytest.raises(AutogradOff):
+            torch.func.grad(lambda a: (a * a).sum())(torch.ones(2))
+        with pytest.raises(AutogradOff):
+            (v * v).named("w").backward()
+        assert (v * 2).data == 6.0  # forward computation is untouched
+    assert torch_grad(2.0) == 4.0
+    w = (v * v).named("w")
+    w.backward()
+    assert v.grad == 6.0
