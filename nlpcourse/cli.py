@@ -7,6 +7,8 @@ nlpcourse grade-cases A [DIR]    autograde test submissions, report per-question
 nlpcourse demo [A ...]           release, fake students, autograde, score table
 nlpcourse markscheme A           print the model answers and mark schemes of A
 nlpcourse lab [--port N]         JupyterLab + nbgrader (student view, formgrader) on 127.0.0.1
+nlpcourse autograde [A ...]      autograde a class in parallel (--workers N, --dask [ADDR])
+nlpcourse report A              score distributions, most-missed questions, late, outliers
 """
 
 from __future__ import annotations
@@ -103,6 +105,27 @@ def cmd_markscheme(args) -> int:
     return 0
 
 
+def cmd_autograde(args) -> int:
+    from nlpcourse import parallel
+
+    root = _root(args)
+    names = _names(root, args.assignments) if args.assignments else None
+    try:
+        summary = parallel.autograde_class(
+            root,
+            names,
+            students=args.student,
+            workers=args.workers,
+            engine="dask" if args.dask is not None else "local",
+            scheduler=args.dask or None,
+            progress=not args.no_progress,
+        )
+    except ValueError as exc:
+        raise SystemExit(f"nlpcourse autograde: {exc}") from None
+    print(summary.text())
+    return 1 if summary.failed else 0
+
+
 def cmd_lab(args) -> int:
     from nlpcourse import lab
 
@@ -135,6 +158,20 @@ def main(argv: list[str] | None = None) -> int:
     sp.add_argument("--port", type=int, default=8888)
     sp.add_argument("--token", help="the server's token (default: a random one, printed)")
     sp.set_defaults(fn=cmd_lab)
+    sp = sub.add_parser("autograde", help="autograde every submission in parallel workers")
+    sp.add_argument("assignments", nargs="*", help="assignments to grade (default: all)")
+    sp.add_argument("--student", nargs="+", help="grade only these students")
+    sp.add_argument("--workers", type=int, help="worker processes (default: one per core)")
+    sp.add_argument(
+        "--dask",
+        nargs="?",
+        const="",
+        metavar="SCHEDULER",
+        help="run the workers on Dask: a LocalCluster, or the cluster at this scheduler "
+        "address (tcp://host:8786)",
+    )
+    sp.add_argument("--no-progress", action="store_true", help="no progress bar")
+    sp.set_defaults(fn=cmd_autograde)
     args = p.parse_args(argv)
     try:
         return args.fn(args)
