@@ -111,7 +111,14 @@ def is_local_seeded(path_or_id: str) -> bool:
     return Path(path_or_id, "nlpcourse_seeded.json").is_file()
 
 
+_announced: set[str] = set()
+
+
 def _announce(resolved: str, name: str) -> None:
+    """Say once per process where ``name`` comes from, when it is not the hub."""
+    if resolved in _announced:
+        return
+    _announced.add(resolved)
     if is_local_seeded(resolved):
         print(
             f"[nlpcourse] offline: '{name}' is the pack's local stand-in at {resolved} (real "
@@ -141,9 +148,17 @@ def load_model(name: str = DEFAULT_MODEL, cls=None, **kwargs):
     kwargs.setdefault("attn_implementation", "eager")
     if cls is None:
         from transformers import AutoModel as cls
+    from transformers.utils import logging as hf_logging
+
     resolved = resolve(name)
     _announce(resolved, name)
-    model = cls.from_pretrained(resolved, **kwargs)
+    was_on = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()  # no "Loading weights" bar in the notebook
+    try:
+        model = cls.from_pretrained(resolved, **kwargs)
+    finally:
+        if was_on:
+            hf_logging.enable_progress_bar()
     model.eval()
     return model
 
@@ -190,7 +205,16 @@ def build_seeded(name: str, dest: Path) -> Path:
     }
     model.load_state_dict(state)
     dest.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(dest)
+    print(f"[nlpcourse] building the offline stand-in for '{name}' (once) in {dest.parent}")
+    from transformers.utils import logging as hf_logging
+
+    was_on = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        model.save_pretrained(dest)
+    finally:
+        if was_on:
+            hf_logging.enable_progress_bar()
     # vocab.txt + tokenizer_config.json is what the hub folder holds too; loading it back through
     # from_pretrained (and saving) adds tokenizer.json, in transformers 4 and 5 alike.
     shutil.copyfile(check_vocab(), dest / "vocab.txt")

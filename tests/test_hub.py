@@ -84,6 +84,7 @@ def test_seeded_distilbert_tokenizes_truly_and_returns_attentions(monkeypatch, c
 
     monkeypatch.delenv("NLPCOURSE_MODEL_DIR", raising=False)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(hub, "_announced", set())
     tok = hub.load_tokenizer()
     model = hub.load_model()
     assert "offline" in capsys.readouterr().out
