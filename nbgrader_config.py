@@ -4,17 +4,28 @@ import os
 from pathlib import Path
 
 try:
-    from nbconvert.preprocessors import ClearMetadataPreprocessor
+    from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
     from nbgrader.preprocessors import (
         AssignLatePenalties,
         CheckCellMetadata,
-        Execute,
+        ClearHiddenTests,
+        ClearOutput,
+        DeduplicateIds,
+        GetGrades,
         IgnorePattern,
         LimitOutput,
+        OverwriteCells,
+        OverwriteKernelspec,
         SaveAutoGrades,
     )
 
-    from nlpcourse.grading import CopyHiddenFiles, RemoveHiddenFiles
+    from nlpcourse.grading import (
+        CopyHiddenFiles,
+        HideHiddenTestErrors,
+        NoteEditedCells,
+        RemoveHiddenFiles,
+    )
+    from nlpcourse.sandbox import SandboxedExecute
 except ImportError as exc:  # pragma: no cover - a broken install
     raise SystemExit(
         f"nbgrader_config.py: {exc}. Install the pack first: `make install` "
@@ -44,7 +55,8 @@ c.CourseDirectory.ignore = [
 
 # The heaviest graded cell imports torch + transformers and loads a small model: 30 s (the
 # default) is too tight on a busy 2-core machine.
-c.Execute.timeout = 240
+# NLPCOURSE_CELL_TIMEOUT overrides it (the hostile-submission tests use a short one).
+c.Execute.timeout = int(os.environ.get("NLPCOURSE_CELL_TIMEOUT", "240"))
 c.Execute.interrupt_on_timeout = True
 
 c.ClearSolutions.code_stub = {
@@ -57,9 +69,36 @@ c.ClearSolutions.code_stub = {
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE (double-click this cell to write your answer)"
 
 c.CopyHiddenFiles.source_dir = str(root / "source")
+
+# Grading integrity (README, "Threat model"). Submissions are untrusted: before anything runs,
+# say what is wrong with a hand-in; undo and report edits to locked cells; put deleted test
+# cells back; run the kernel in bubblewrap (nlpcourse/sandbox.py: no network, no view of the
+# course root, limits on memory, CPU, processes and output); feedback shows no hidden test.
+c.Autograde.pre_convert_hook = "nlpcourse.grading.check_submission"
+c.OverwriteCells.add_missing_cells = True
+c.Autograde.sanitize_preprocessors = [
+    ClearOutput,
+    DeduplicateIds,
+    OverwriteKernelspec,
+    NoteEditedCells,
+    OverwriteCells,
+    CheckCellMetadata,
+]
+# Limits of each student's kernel (nlpcourse.sandbox.SandboxKernelManager).
+c.SandboxKernelManager.memory_mb = 4096
+c.SandboxKernelManager.cpu_seconds = 900
+c.SandboxKernelManager.max_processes = 64
+c.SandboxKernelManager.max_file_mb = 200
+c.SandboxedExecute.max_output_bytes = 2_000_000
+c.GenerateFeedback.preprocessors = [
+    GetGrades,
+    HideHiddenTestErrors,
+    ClearHiddenTests,
+    CSSHTMLHeaderPreprocessor,
+]
 c.Autograde.autograde_preprocessors = [
     CopyHiddenFiles,
-    Execute,
+    SandboxedExecute,
     RemoveHiddenFiles,
     IgnorePattern,
     ClearMetadataPreprocessor,

@@ -11,8 +11,10 @@ travel on into feedback.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 
+import nbformat
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool, Unicode
 
@@ -47,3 +49,200 @@ class RemoveHiddenFiles(Preprocessor):
     def preprocess(self, nb, resources):
         shutil.rmtree(_dest(resources), ignore_errors=True)
         return nb, resources
+
+
+# --- integrity: hidden tests stay hidden, edits to locked cells are undone and reported ---
+
+HIDDEN_REGION = re.compile(
+    r"^[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[ \t]*\n?", re.M | re.S
+)
+NOTES_MARK = "nlpcourse_autograder_notes"
+
+
+def without_hidden_tests(source: str) -> str:
+    """A test cell's source as students see it (nbgrader's ClearHiddenTests does the same)."""
+    return HIDDEN_REGION.sub("", source)
+
+
+def hidden_lines(source: str) -> list[str]:
+    """The meaningful lines of a cell's hidden-test regions."""
+    out = []
+    for block in re.findall(r"### BEGIN HIDDEN TESTS(.*?)### END HIDDEN TESTS", source, re.S):
+        out += [ln.strip() for ln in block.splitlines() if len(ln.strip()) >= 6]
+    return out
+
+
+def _norm(source: str) -> list[str]:
+    return [ln.rstrip() for ln in source.strip().splitlines() if ln.strip()]
+
+
+def _docstring(source: str) -> str:
+    m = re.match(r'\s*(?:"""|\'\'\')(.*?)(?:"""|\'\'\')', source, re.S)
+    return " ".join(m.group(1).split()) if m else ""
+
+
+class NoteEditedCells(Preprocessor):
+    """Before nbgrader's OverwriteCells: find what the student changed that the autograder
+    will undo, tell the instructor (log) and the student (a note at the top of the graded
+    notebook, which reaches the feedback).
+
+    Reported: locked cells whose code was edited, cells whose type was changed, graded cells
+    that were deleted (OverwriteCells.add_missing_cells puts them back) or duplicated.
+    """
+
+    enabled = Bool(True).tag(config=True)
+
+    def preprocess(self, nb, resources):
+        from nbgrader.api import Gradebook, MissingEntry
+
+        info = resources.get("nbgrader", {})
+        student = info.get("student", "?")
+        notes = []
+        seen: dict[str, int] = {}
+        nb.cells = [c for c in nb.cells if not c.metadata.get(NOTES_MARK)]
+        with Gradebook(info["db_url"]) as gb:
+            try:
+                source_nb = gb.find_notebook(info["notebook"], info["assignment"])
+            except MissingEntry:
+                return nb, resources
+            sources = {c.name: c for c in source_nb.source_cells}
+            graded = {c.name for c in source_nb.grade_cells}
+            for cell in nb.cells:
+                gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+                if gid is None or gid not in sources:
+                    continue
+                seen[gid] = seen.get(gid, 0) + 1
+                src = sources[gid]
+                if seen[gid] > 1:
+                    notes.append(f"cell `{gid}` appears {seen[gid]} times: the last copy is graded")
+                    continue
+                if cell.cell_type != src.cell_type:
+                    notes.append(
+                        f"cell `{gid}` was turned from {src.cell_type} into {cell.cell_type}: "
+                        "it was turned back and graded as the original"
+                    )
+                elif src.locked and _norm(cell.source) != _norm(without_hidden_tests(src.source)):
+                    notes.append(
+                        f"locked cell `{gid}` was edited: your edit was undone and the original "
+                        "cell was run instead"
+                    )
+            for gid in sorted(graded - set(seen)):
+                notes.append(f"test cell `{gid}` was deleted: it was put back and run")
+        for note in notes:
+            self.log.warning("Student %s: %s", student, note.replace("`", "'"))
+        if notes:
+            text = "**Autograder notes.** Cells of this notebook are not yours to change:\n\n"
+            text += "\n".join(f"- {n}" for n in notes)
+            cell = nbformat.v4.new_markdown_cell(text, metadata={NOTES_MARK: True})
+            cell.pop("id", None)
+            nb.cells.insert(0, cell)
+        return nb, resources
+
+
+class HideHiddenTestErrors(Preprocessor):
+    """For feedback: a failed test's error shows no line of its hidden tests.
+
+    Run before nbgrader's ClearHiddenTests (which then removes the hidden source). An error whose
+    traceback quotes a hidden line is replaced by its exception name, its message (if that
+    quotes no hidden line either) and the test's docstring.
+    """
+
+    enabled = Bool(True).tag(config=True)
+
+    def preprocess_cell(self, cell, resources, index):
+        lines = hidden_lines(cell.source) if cell.cell_type == "code" else []
+        if not lines:
+            return cell, resources
+        for out in cell.get("outputs", []):
+            if out.get("output_type") != "error":
+                continue
+            text = "\n".join(out.get("traceback", [])) + "\n" + str(out.get("evalue", ""))
+            if not any(ln in text for ln in lines):
+                continue
+            evalue = str(out.get("evalue", ""))
+            if any(ln in evalue for ln in lines):
+                evalue = ""
+                out["evalue"] = ""
+            doc = _docstring(cell.source) or "a hidden test"
+            msg = f"{out.get('ename', 'Error')}: {evalue}".rstrip(": ")
+            out["traceback"] = [
+                msg,
+                f"A hidden test of this cell failed ({doc}). Its code is not shown.",
+            ]
+        return cell, resources
+
+
+def _json_problem(path: str) -> str | None:
+    import json
+
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        return f"is not a notebook (not valid JSON: {str(exc)[:80]})"
+    if not isinstance(data, dict) or "cells" not in data:
+        return "is valid JSON but not a notebook (no 'cells')"
+    major = data.get("nbformat")
+    if major != 4:
+        return f"has notebook format version {major!r}; this course needs version 4"
+    return None
+
+
+def check_submission(assignment=None, student=None, notebooks=(), **_):
+    """nbgrader ``pre_convert_hook`` for autograde: name what is wrong with a hand-in.
+
+    nbgrader would otherwise say "There was an error processing assignment" with a traceback,
+    or skip a renamed notebook with a warning. Logged at ERROR/WARNING level with the fix.
+    """
+    import logging
+
+    log = logging.getLogger("nlpcourse.autograde")
+    if not logging.getLogger().handlers and not log.handlers:
+        logging.basicConfig(format="[nlpcourse] %(levelname)s | %(message)s")
+    if not notebooks:
+        return
+    folder = os.path.dirname(os.path.abspath(notebooks[0]))
+    student = os.path.basename(os.path.dirname(folder))
+    assignment = os.path.basename(folder)
+    expected = f"{assignment}.ipynb"
+    names = [os.path.basename(n) for n in notebooks]
+    if expected not in names:
+        log.error(
+            "Student %s: no %s in %s (found %s). Rename the student's notebook to %s; until "
+            "then every question scores 0.",
+            student,
+            expected,
+            folder,
+            ", ".join(names) or "no notebook",
+            expected,
+        )
+    for nb_path in notebooks:
+        problem = _json_problem(nb_path)
+        if problem:
+            log.error(
+                "Student %s: %s %s. It scores 0; ask for the .ipynb file exactly as Jupyter "
+                "saved it (File > Download).",
+                student,
+                os.path.basename(nb_path),
+                problem,
+            )
+    extra = sorted(
+        f
+        for f in os.listdir(folder)
+        if not f.endswith(".ipynb") and f not in _released_files(folder, assignment)
+    )
+    if extra:
+        log.warning(
+            "Student %s handed in files the assignment does not have: %s. They are copied "
+            "next to the notebook but never imported before the tests (the kernel's import "
+            "path does not include the notebook's folder).",
+            student,
+            ", ".join(extra),
+        )
+
+
+def _released_files(folder: str, assignment: str) -> set[str]:
+    course = os.path.dirname(os.path.dirname(os.path.dirname(folder)))
+    rdir = os.path.join(course, "release", assignment)
+    return set(os.listdir(rdir)) if os.path.isdir(rdir) else set()
