@@ -39,6 +39,7 @@ import sqlite3
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -163,15 +164,47 @@ _STATE: dict[tuple, tuple] = {}
 _LOCK = threading.Lock()
 
 
-def _worker_state(root: str, db_url: str, run_dir: str):
+def fast_kernel_shutdown(config) -> bool:
+    """Stop each kernel at once when its notebook has run, unless the course configures it.
+
+    nbgrader's default ("graceful") asks the kernel to shut down and polls until it has: about
+    2.5 s per notebook once torch is imported (Python tearing down torch, then the poll). The
+    executed notebook, and so every grade, is complete before the kernel is stopped; only the
+    kernel's atexit hooks are skipped."""
+    for section in ("Execute", "NotebookClient"):
+        if "shutdown_kernel" in config.get(section, {}):
+            return False
+    config.Execute.shutdown_kernel = "immediate"
+    return True
+
+
+def _capture_output(run_dir: str) -> None:
+    """Send this worker's (and its kernels') stdout and stderr to a file of the run, not over
+    the coordinator's progress bar."""
+    out = os.open(
+        Path(run_dir) / f"worker-{os.uname().nodename}-{os.getpid()}.out",
+        os.O_WRONLY | os.O_CREAT | os.O_APPEND,
+    )
+    for fd in (1, 2):
+        os.dup2(out, fd)
+    os.close(out)
+
+
+def _worker_state(root: str, db_url: str, run_dir: str, capture: bool = True):
     """(api, db_url) of this process for one run, made once: the course's nbgrader app and,
     for SQLite, this worker's private copy of the run's gradebook snapshot."""
     key = (root, db_url, run_dir)
     if key not in _STATE:
         from nbgrader.apps import NbGraderAPI
+        from sqlalchemy.exc import SAWarning
 
+        if capture:
+            _capture_output(run_dir)
+        # nbgrader's own autoflush warnings, the same in every run of `nbgrader autograde`
+        warnings.filterwarnings("ignore", category=SAWarning)
         _env()
         app = course_app(Path(root))
+        fast_kernel_shutdown(app.config)
         url = db_url
         if is_sqlite(db_url):
             mine = Path(run_dir) / f"worker-{os.uname().nodename}-{os.getpid()}.db"
@@ -187,12 +220,14 @@ def init_worker(root: str, db_url: str, run_dir: str) -> None:
     _worker_state(root, db_url, run_dir)
 
 
-def grade(root: str, assignment: str, student: str, db_url: str, run_dir: str) -> GradeResult:
+def grade(
+    root: str, assignment: str, student: str, db_url: str, run_dir: str, capture: bool = True
+) -> GradeResult:
     """Autograde one submission with nbgrader's API in this worker process."""
     from nbgrader.api import Gradebook
 
     with _LOCK:
-        api, url = _worker_state(root, db_url, run_dir)
+        api, url = _worker_state(root, db_url, run_dir, capture)
         t0 = time.perf_counter()
         try:
             out = api.autograde(assignment, student, force=True, create=True)
@@ -291,6 +326,7 @@ def autograde_class(
     assignment in the gradebook); see the module docstring. ``engine`` is "local" (a process
     pool) or "dask" (a LocalCluster, or the cluster whose scheduler is ``scheduler``)."""
     from nbgrader.api import Gradebook, MissingEntry
+    from sqlalchemy.exc import SAWarning
 
     if engine not in ("local", "dask"):
         raise ValueError(f"unknown engine {engine!r}: use 'local' or 'dask'")
@@ -327,14 +363,15 @@ def autograde_class(
 
     t0 = time.perf_counter()
     bar = _bar(len(jobs), progress)
+    gb = None  # opened after the workers are forked: they must not inherit its connection
     try:
-        with (
-            open(summary.log_file, "w", encoding="utf-8") as log,
-            Gradebook(db_url, course_id) as gb,
-        ):
+        with open(summary.log_file, "w", encoding="utf-8") as log, warnings.catch_warnings():
+            # nbgrader's own autoflush warnings, the same in every run of `nbgrader autograde`
+            warnings.filterwarnings("ignore", category=SAWarning)
             run = _run_dask if engine == "dask" else _run_local
             for res in run(str(root), jobs, db_url, str(run_dir), workers, scheduler):
                 if res.record is not None:
+                    gb = gb or Gradebook(db_url, course_id)
                     apply_record(gb, res.assignment, res.student, res.record)
                 summary.results.append(res)
                 state = "ok" if res.ok else "FAILED"
@@ -347,6 +384,12 @@ def autograde_class(
                 bar.update(1)
     finally:
         bar.close()
+        if gb is not None:
+            gb.close()
+        with open(summary.log_file, "a", encoding="utf-8") as log:
+            for out in sorted(run_dir.glob("worker-*.out")):
+                text = out.read_bytes()[-200_000:].decode(errors="replace")  # the tail
+                log.write(f"==== output of {out.stem} and its kernels\n{text}\n")
         shutil.rmtree(run_dir, ignore_errors=True)
     summary.wall = time.perf_counter() - t0
     summary.results.sort(key=lambda r: (r.assignment, r.student))
@@ -427,6 +470,7 @@ def _run_dask(root, jobs, db_url, run_dir, workers, scheduler) -> Iterator[Grade
                 s,
                 db_url,
                 run_dir,
+                cluster is not None,  # a cluster of its own: its output goes to the log
                 key=f"autograde-{a}-{s}-{Path(run_dir).name}",
                 pure=False,
                 retries=0,

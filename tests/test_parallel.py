@@ -1,0 +1,361 @@
+"""`nlpcourse autograde`: the same grades as plain `nbgrader autograde`, no lost or duplicated
+gradebook rows under parallel writers, manual grades kept; on SQLite, on a real PostgreSQL
+server started here on loopback, and on a Dask LocalCluster."""
+
+from __future__ import annotations
+
+import datetime as dt
+import glob
+import os
+import random
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from nlpcourse import parallel, submissions
+from nlpcourse import release as rel
+
+A = "a2_dropout_cnn"
+# A mixed batch: right, empty, partly wrong, one wrong answer, one right answer written
+# differently; one student hands in late.
+BATCH = ["reference", "blank", "partly_wrong", "gamma_p", "conv_torch"]
+LATE = "gamma_p"
+# nbgrader's own autoflush warnings (plain `nbgrader autograde` prints them too)
+pytestmark = pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers
+
+
+def dump(db_url: str) -> dict:
+    """Everything autograde and graders write, per (assignment, student, notebook, cell)."""
+    from nbgrader.api import Gradebook
+
+    out = {}
+    with Gradebook(db_url, "nlpcourse") as gb:
+        for a in gb.assignments:
+            for sub in a.submissions:
+                key = (a.name, sub.student.id)
+                out[(*key, "timestamp")] = sub.timestamp
+                for nb in sub.notebooks:
+                    out[(*key, nb.name, "late")] = nb.late_submission_penalty
+                    for g in nb.grades:
+                        out[(*key, nb.name, g.name)] = (
+                            g.auto_score,
+                            g.manual_score,
+                            g.needs_manual_grade,
+                        )
+                    for c in nb.comments:
+                        out[(*key, nb.name, "comment", c.name)] = (c.auto_comment, c.manual_comment)
+    return out
+
+
+def sqlite_url(course: Path) -> str:
+    return f"sqlite:///{course / 'gradebook.db'}"
+
+
+def copy(course: Path, dest: Path) -> Path:
+    shutil.copytree(course, dest, symlinks=True)
+    return dest
+
+
+@pytest.fixture(scope="module")
+def a2_course(tmp_path_factory) -> Path:
+    """A course root with a2 released and the batch handed in (gradebook: no grades yet)."""
+    course = rel.copy_course(ROOT, tmp_path_factory.mktemp("a2") / "course", [A])
+    rel.release(course, [A], write_registry=False)
+    src_nb = course / "source" / A / f"{A}.ipynb"
+    rel_nb = course / "release" / A / f"{A}.ipynb"
+    for name in BATCH:
+        case = submissions.load_case(ROOT / "tests" / "submissions" / A / f"{name}.py")
+        sdir = submissions.hand_in(
+            course, A, name, submissions.make_submission(rel_nb, src_nb, case)
+        )
+        if name == LATE:
+            (sdir / "timestamp.txt").write_text("2031-01-02 10:00:00.000000 UTC")
+    from nbgrader.api import Gradebook
+
+    with Gradebook(sqlite_url(course), "nlpcourse") as gb:
+        gb.update_or_create_assignment(A, duedate=dt.datetime(2030, 1, 1))
+    return course
+
+
+def set_manual_grade(db_url: str, student: str, score: float, comment: str) -> None:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(db_url, "nlpcourse") as gb:
+        gb.find_grade("gamma_derivation", A, A, student).manual_score = score
+        gb.find_comment("gamma_derivation", A, A, student).manual_comment = comment
+        gb.db.commit()
+
+
+# ---------------------------------------------------------------------------------------------
+# the same grades as nbgrader
+
+
+@pytest.mark.slow
+def test_same_grades_as_plain_nbgrader_and_manual_grades_kept(a2_course, tmp_path):
+    plain, ours = copy(a2_course, tmp_path / "plain"), copy(a2_course, tmp_path / "ours")
+    rel.nbgrader(plain, "autograde", A, "--force")
+    summary = parallel.autograde_class(ours, [A], workers=2, progress=False)
+    assert [r.student for r in summary.results] == sorted(BATCH)
+    assert not summary.failed, summary.text()
+    expected = dump(sqlite_url(plain))
+    assert len(expected) > 20 * len(BATCH)
+    assert dump(sqlite_url(ours)) == expected
+    for s in BATCH:
+        assert (ours / "autograded" / s / A / f"{A}.ipynb").is_file()
+    # the late one is late in both
+    assert expected[(A, LATE, "timestamp")] > dt.datetime(2030, 1, 1)
+    assert "graded, 0 failed" in summary.text()
+
+    # A grader marks the written answer of two students; both tools regrade two students.
+    for course in (plain, ours):
+        set_manual_grade(sqlite_url(course), "reference", 14, "good derivation")
+        set_manual_grade(sqlite_url(course), "blank", 0, "no answer")
+    rel.nbgrader(plain, "autograde", A, "--force", "--student", "reference")
+    rel.nbgrader(plain, "autograde", A, "--force", "--student", "partly_wrong")
+    parallel.autograde_class(ours, [A], ["reference", "partly_wrong"], workers=2, progress=False)
+    after = dump(sqlite_url(ours))
+    assert after == dump(sqlite_url(plain))
+    assert after[(A, "reference", A, "gamma_derivation")][1:] == (14, True)
+    assert after[(A, "blank", A, "comment", "gamma_derivation")][1] == "no answer"
+
+
+# ---------------------------------------------------------------------------------------------
+# parallel writers: many students through real worker processes, a cheap stand-in for the
+# kernel (it writes what autograde writes), so that many writes race
+
+
+N_STUDENTS = 24
+CELLS = ["q1", "q2", "q3"]
+
+
+def expected_score(student: str, cell: str) -> float:
+    return float((sum(map(ord, student + cell)) % 7) + 1)
+
+
+def fake_autograde(self, assignment_id, student_id, force=True, create=True):
+    """What nbgrader's autograde writes into the gradebook, without a kernel."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gb:
+        gb.update_or_create_student(student_id)
+        sub = gb.update_or_create_submission(
+            assignment_id, student_id, timestamp=dt.datetime(2030, 1, 1, 9, 0)
+        )
+        time.sleep(random.random() * 0.02)
+        for nb in sub.notebooks:
+            for g in nb.grades:
+                g.auto_score = expected_score(student_id, g.name)
+                g.needs_manual_grade = g.manual_score is not None
+            for c in nb.comments:
+                c.auto_comment = f"auto {student_id}"
+        gb.db.commit()
+    return {"success": student_id != "s013", "log": f"graded {student_id}", "error": ""}
+
+
+def fake_course(tmp_path: Path, db_url: str) -> Path:
+    """A course root whose gradebook has one assignment `hw` (one notebook, three graded
+    cells) and N_STUDENTS submissions in submitted/."""
+    from nbgrader.api import Gradebook
+
+    course = rel.copy_course(ROOT, tmp_path / "course", [A])
+    with Gradebook(db_url, "nlpcourse") as gb:
+        gb.add_assignment("hw")
+        gb.add_notebook("hw", "hw")
+        for c in CELLS:
+            gb.add_grade_cell(c, "hw", "hw", max_score=8, cell_type="code")
+            gb.add_solution_cell(c, "hw", "hw")
+    for i in range(N_STUDENTS):
+        d = course / "submitted" / f"s{i:03d}" / "hw"
+        d.mkdir(parents=True)
+        (d / "hw.ipynb").write_text("{}")
+    return course
+
+
+def check_rows(db_url: str, manual: dict[str, float]) -> None:
+    from nbgrader.api import Grade, Gradebook, SubmittedAssignment
+
+    with Gradebook(db_url, "nlpcourse") as gb:
+        assert gb.db.query(SubmittedAssignment).count() == N_STUDENTS
+        assert gb.db.query(Grade).count() == N_STUDENTS * len(CELLS)
+        for i in range(N_STUDENTS):
+            s = f"s{i:03d}"
+            for c in CELLS:
+                g = gb.find_grade(c, "hw", "hw", s)
+                assert g.auto_score == expected_score(s, c), (s, c)
+                assert g.manual_score == manual.get(f"{s}/{c}")
+                assert g.needs_manual_grade == (f"{s}/{c}" in manual)
+            assert gb.find_comment("q1", "hw", "hw", s).auto_comment == f"auto {s}"
+
+
+def run_fake(course: Path, monkeypatch, workers: int, manual: dict[str, float], db_url: str):
+    from nbgrader.api import Gradebook
+    from nbgrader.apps import NbGraderAPI
+
+    with Gradebook(db_url, "nlpcourse") as gb:
+        for key, score in manual.items():
+            s, c = key.split("/")
+            gb.update_or_create_student(s)
+            gb.update_or_create_submission("hw", s)
+            gb.find_grade(c, "hw", "hw", s).manual_score = score
+        gb.db.commit()
+    # local workers are forked from this process, so they grade with the stand-in
+    monkeypatch.setattr(NbGraderAPI, "autograde", fake_autograde)
+    summary = parallel.autograde_class(course, ["hw"], workers=workers, progress=False)
+    assert len(summary.results) == N_STUDENTS
+    assert [r.student for r in summary.failed] == ["s013"]
+    assert "FAILED hw/s013" in summary.text()
+    assert len({r.worker for r in summary.results}) > 1, "expected several worker processes"
+    return summary
+
+
+MANUAL = {"s002/q1": 5.0, "s027/q3": 0.0}
+
+
+def test_parallel_writes_sqlite_no_lost_or_duplicated_rows(tmp_path, monkeypatch):
+    course = tmp_path / "course"
+    url = sqlite_url(course)
+    course.mkdir()
+    course = fake_course(tmp_path, url)
+    run_fake(course, monkeypatch, 4, MANUAL, url)
+    check_rows(url, MANUAL)
+    # twice: a regrade updates rows in place, adds none
+    run_fake(course, monkeypatch, 4, MANUAL, url)
+    check_rows(url, MANUAL)
+    assert not list((course / parallel.RUNS_DIR).glob("run-*")), "run folders left behind"
+
+
+def test_bad_input_errors(tmp_path):
+    course = tmp_path / "course"
+    course.mkdir()
+    course = fake_course(tmp_path, sqlite_url(course))
+    with pytest.raises(ValueError, match="no assignment 'nope' in the gradebook.*generate_"):
+        parallel.autograde_class(course, ["nope"], progress=False)
+    with pytest.raises(ValueError, match=r"no submission by \['zed'\]"):
+        parallel.autograde_class(course, ["hw"], ["zed"], progress=False)
+    with pytest.raises(ValueError, match="unknown engine"):
+        parallel.autograde_class(course, ["hw"], engine="spark", progress=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# PostgreSQL: a real server from Debian's packages, on loopback, for this module
+
+
+def _pg_bin() -> Path | None:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if found:
+        return Path(found[-1]).parent
+    initdb = shutil.which("initdb")
+    return Path(initdb).parent if initdb else None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    """A PostgreSQL server on 127.0.0.1 in a temp folder (as the postgres user when run as
+    root); yields a function making a fresh database's SQLAlchemy URL."""
+    bindir = _pg_bin()
+    if bindir is None:
+        pytest.skip("PostgreSQL is not installed: apt-get install -y postgresql (.ci/run does)")
+    as_user = []
+    if os.geteuid() == 0:
+        as_user = ["runuser", "-u", "postgres", "--"]
+    data = Path(tempfile.mkdtemp(prefix="nlpcourse-pg-"))
+    if as_user:
+        shutil.chown(data, "postgres", "postgres")
+    port = _free_port()
+
+    def run(*cmd):
+        return subprocess.run(
+            [*as_user, *map(str, cmd)], check=True, capture_output=True, text=True
+        )
+
+    run(bindir / "initdb", "-D", data / "db", "-U", "postgres", "-A", "trust", "-E", "UTF8")
+    opts = f"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off"
+    run(bindir / "pg_ctl", "-D", data / "db", "-o", opts, "-l", data / "log", "-w", "start")
+    made = []
+
+    def new_db() -> str:
+        import psycopg
+
+        name = f"nlpcourse{len(made)}"
+        with psycopg.connect(
+            host="127.0.0.1", port=port, user="postgres", dbname="postgres", autocommit=True
+        ) as conn:
+            conn.execute(f"CREATE DATABASE {name}")
+        made.append(name)
+        return f"postgresql://postgres@127.0.0.1:{port}/{name}"
+
+    try:
+        yield new_db
+    finally:
+        subprocess.run(
+            [*as_user, str(bindir / "pg_ctl"), "-D", str(data / "db"), "-m", "immediate", "stop"],
+            capture_output=True,
+        )
+        shutil.rmtree(data, ignore_errors=True)
+
+
+def test_parallel_writes_postgresql(tmp_path, monkeypatch, postgres):
+    """Workers write straight into the server, concurrently."""
+    url = postgres()
+    monkeypatch.setenv("NLPCOURSE_DB_URL", url)
+    course = fake_course(tmp_path, url)
+    summary = run_fake(course, monkeypatch, 4, MANUAL, url)
+    assert summary.db_url == url
+    check_rows(url, MANUAL)
+
+
+@pytest.mark.slow
+def test_postgresql_real_autograde_same_grades(a2_course, tmp_path, monkeypatch, postgres):
+    """Real submissions into a PostgreSQL gradebook: the same grades as plain nbgrader into
+    PostgreSQL."""
+    students = ["reference", "partly_wrong"]
+    grades = []
+    for tool in ("plain", "ours"):
+        url = postgres()
+        monkeypatch.setenv("NLPCOURSE_DB_URL", url)
+        course = copy(a2_course, tmp_path / tool)
+        rel.nbgrader(course, "generate_assignment", A, "--force", env={"NLPCOURSE_DB_URL": url})
+        if tool == "plain":
+            for s in students:
+                rel.nbgrader(course, "autograde", A, "--force", "--student", s)
+        else:
+            summary = parallel.autograde_class(course, [A], students, workers=2, progress=False)
+            assert not summary.failed, summary.text()
+        grades.append({k[1:]: v for k, v in dump(url).items() if k[0] == A})
+    assert grades[0] == grades[1]
+    assert grades[0][("reference", A, "test_dropout_scale")][0] == 3
+
+
+# ---------------------------------------------------------------------------------------------
+# Dask
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_same_grades(a2_course, tmp_path):
+    students = ["reference", "gamma_p", "blank"]
+    plain, ours = copy(a2_course, tmp_path / "plain"), copy(a2_course, tmp_path / "ours")
+    for s in students:
+        rel.nbgrader(plain, "autograde", A, "--force", "--student", s)
+    summary = parallel.autograde_class(
+        ours, [A], students, workers=2, engine="dask", progress=False
+    )
+    assert summary.engine == "dask"
+    assert not summary.failed, summary.text()
+    assert len({r.worker for r in summary.results}) == 2
+    assert dump(sqlite_url(ours)) == dump(sqlite_url(plain))
