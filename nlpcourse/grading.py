@@ -134,7 +134,6 @@ class NoteEditedCells(Preprocessor):
             text = "**Autograder notes.** Cells of this notebook are not yours to change:\n\n"
             text += "\n".join(f"- {n}" for n in notes)
             cell = nbformat.v4.new_markdown_cell(text, metadata={NOTES_MARK: True})
-            cell.pop("id", None)
             nb.cells.insert(0, cell)
         return nb, resources
 
@@ -195,16 +194,13 @@ def check_submission(assignment=None, student=None, notebooks=(), **_):
     nbgrader would otherwise say "There was an error processing assignment" with a traceback,
     or skip a renamed notebook with a warning. Logged at ERROR/WARNING level with the fix.
     """
-    import logging
-
-    log = logging.getLogger("nlpcourse.autograde")
-    if not logging.getLogger().handlers and not log.handlers:
-        logging.basicConfig(format="[nlpcourse] %(levelname)s | %(message)s")
+    log = _app_log()
     if not notebooks:
         return
     folder = os.path.dirname(os.path.abspath(notebooks[0]))
     student = os.path.basename(os.path.dirname(folder))
     assignment = os.path.basename(folder)
+    _report_empty_folders(os.path.dirname(os.path.dirname(folder)), assignment, log)
     expected = f"{assignment}.ipynb"
     names = [os.path.basename(n) for n in notebooks]
     if expected not in names:
@@ -240,6 +236,37 @@ def check_submission(assignment=None, student=None, notebooks=(), **_):
             student,
             ", ".join(extra),
         )
+
+
+def _app_log():
+    """The running nbgrader app's logger (its messages keep nbgrader's format), else ours."""
+    import logging
+
+    from traitlets.config import Application
+
+    if Application.initialized():
+        return Application.instance().log
+    return logging.getLogger("nlpcourse.autograde")
+
+
+_scanned: set[str] = set()
+
+
+def _report_empty_folders(submitted: str, assignment: str, log) -> None:
+    """Once per run: student folders with no notebook at all (nbgrader skips them silently)."""
+    if submitted in _scanned or not os.path.isdir(submitted):
+        return
+    _scanned.add(submitted)
+    for student in sorted(os.listdir(submitted)):
+        folder = os.path.join(submitted, student, assignment)
+        if os.path.isdir(folder) and not any(f.endswith(".ipynb") for f in os.listdir(folder)):
+            log.error(
+                "Student %s: %s holds no notebook, so nbgrader does not grade it at all (no "
+                "row in the gradebook). Ask for %s.ipynb.",
+                student,
+                folder,
+                assignment,
+            )
 
 
 def _released_files(folder: str, assignment: str) -> set[str]:

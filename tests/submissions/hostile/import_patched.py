@@ -1,0 +1,19 @@
+# %% [markdown] expect={"lose": ["test_conv_maxpool_concat", "test_conv_vs_torch", "test_conv_edge_cases", "test_z_prime"]} hostile={"log": ["integrity check failed"], "output": ["IntegrityError"]}
+# `builtins.__import__` replaced by a wrapper that could hand the tests a fake torch: the test
+# cells after it do not run and score 0.
+
+# %% replace="conv_maxpool_concat"
+import builtins
+
+_real_import = builtins.__import__
+
+
+def _fake_import(name, *args, **kwargs):
+    return _real_import(name, *args, **kwargs)
+
+
+builtins.__import__ = _fake_import
+
+
+def conv_maxpool_concat(Z, W, S):
+    return np.zeros(len(W) * np.shape(Z)[1])

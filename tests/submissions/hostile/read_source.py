@@ -1,0 +1,20 @@
+# %% [markdown] expect={"lose": []} hostile={"output": ["source: FileNotFoundError", "course root: \\['a2_dropout_cnn'\\]|course root: \\[\\]|course root: FileNotFoundError"]}
+# Tries to read the instructor's source notebook (model answers, hidden tests) and print it:
+# the course root is not in the sandbox. Right answers otherwise.
+
+# %% replace="z_prime"
+import os
+
+for _label, _path in [
+    ("source", "../../../source/a2_dropout_cnn/a2_dropout_cnn.py"),
+    ("hidden", "../../../source/a2_dropout_cnn/hidden/make_cases.py"),
+]:
+    try:
+        print(f"{_label}:", open(_path).read())
+    except OSError as _e:
+        print(f"{_label}: {type(_e).__name__}")
+try:
+    print("course root:", sorted(os.listdir("../../../")))
+except OSError as _e:
+    print(f"course root: {type(_e).__name__}")
+Z_prime = conv_maxpool_concat(Z, W, S)
