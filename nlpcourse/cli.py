@@ -126,6 +126,20 @@ def cmd_autograde(args) -> int:
     return 1 if summary.failed else 0
 
 
+def cmd_report(args) -> int:
+    from nlpcourse import report
+
+    root = _root(args)
+    [a] = _names(root, [args.assignment])
+    try:
+        text, png, page = report.make_report(root, a, Path(args.out) if args.out else None)
+    except ValueError as exc:
+        raise SystemExit(f"nlpcourse report: {exc}") from None
+    print(text)
+    print(f"written: {png} and {page}")
+    return 0
+
+
 def cmd_lab(args) -> int:
     from nlpcourse import lab
 
@@ -172,6 +186,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     sp.add_argument("--no-progress", action="store_true", help="no progress bar")
     sp.set_defaults(fn=cmd_autograde)
+    sp = sub.add_parser("report", help="a class's scores per question, late and outliers")
+    sp.add_argument("assignment")
+    sp.add_argument("--out", help="folder for report.png and report.html (default reports/<a>)")
+    sp.set_defaults(fn=cmd_report)
     args = p.parse_args(argv)
     try:
         return args.fn(args)
