@@ -1,0 +1,632 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # A4 · Text classifiers in PyTorch, and fine-tuning BERT (56 points)
+#
+# Your first PyTorch training loops: a logistic regression on averaged word embeddings (given),
+# a feed-forward network with one hidden layer (yours), and a classifier built on scaled
+# dot-product self-attention over the words of a review (yours). Then four questions on how a
+# pretrained BERT is fine-tuned for classification.
+#
+# | Question | What you hand in | Points | How it is checked |
+# |---|---|---|---|
+# | 1 | averaged embeddings vs bag of words (Markdown) | 6 | read by a grader with a mark scheme |
+# | 2 | `FFNN` | 16 | tests, hidden ones against a reference |
+# | 3 | is this answer about self-attention correct? (Markdown) | 6 | read by a grader with a mark scheme |
+# | 4 | `AttentionClassifier.forward` | 16 | tests, incl. padding, hidden ones against a reference |
+# | 5 | the classifier on top of BERT (Markdown) | 3 | read by a grader with a mark scheme |
+# | 6 | the function that prepares text for BERT (Markdown) | 3 | read by a grader with a mark scheme |
+# | 7 | `[CLS]` and `[SEP]` (Markdown) | 3 | read by a grader with a mark scheme |
+# | 8 | why pretraining helps (Markdown) | 3 | read by a grader with a mark scheme |
+# | **Total** | | **56** | |
+#
+# **How you are graded.** Every question is followed by a test cell. The assertions you can
+# see are a first check and tell you in plain words what is wrong; when you submit, the
+# autograder also runs hidden tests on other inputs (other sizes, fixed weights, padding), so
+# a solution that only fits the visible examples loses points. The autograder does not train
+# your models on the reviews; the dev accuracies you see are for you.
+#
+# **Rules.** Fill in the cells that say `YOUR CODE HERE` or `YOUR ANSWER HERE`, and nothing
+# else: do not delete, copy or reorder cells. Before you submit, *Kernel > Restart & Run All*
+# and check that no cell fails. The whole notebook runs in a few minutes on a CPU.
+
+# %% tags=["setup"]
+import nlpcourse
+
+device = nlpcourse.setup_notebook("a4_classifiers", gpu="optional")
+
+# %%
+import copy
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from tqdm.auto import tqdm
+
+from nlpcourse import hub, reviews
+from nlpcourse.setup_cell import grading
+
+torch.set_num_threads(1)  # these models are small: one CPU thread is the fastest
+print(f"torch {torch.__version__}, device {device}")
+SEED = 0
+
+# %% [markdown]
+# ## Part A · Classifiers on word embeddings (44 points)
+#
+# ### The data
+#
+# Each example is a snippet of a movie review labelled *negative* (0) or *positive* (1): the
+# sentence polarity data set of Pang & Lee (2005), about 10,000 snippets, split 80/20 into
+# train and dev with a fixed seed. Each word is represented by its 50-dimensional GloVe vector
+# (Pennington et al., 2014); words without a vector are skipped.
+#
+# `reviews.load()` downloads both once through their usual cached loaders (`nltk` and
+# `gensim`). Where nothing can be downloaded (the autograder, CI, `NLPCOURSE_OFFLINE=1`) it
+# generates an **offline set** with the same layout instead: synthetic reviews and vectors,
+# announced as such in the output below. The code you write is the same for both.
+
+# %%
+data = reviews.load(seed=SEED)
+emb = data.embeddings
+print(data.describe())
+for tokens, label in zip(data.train.tokens[:3], data.train.labels[:3]):
+    print(f"  {reviews.LABELS[label]:>8}: {' '.join(tokens)}")
+
+# %% [markdown]
+# Every review becomes one row of a padded matrix of word ids (`0` is padding) with a mask that
+# is `True` at real words. `reviews.average` turns a review into the **average of its word
+# vectors**, one vector of size 50; `reviews.embed` keeps all of them, a $T \times 50$ matrix
+# per review. Both are built in one vectorised step: creating a tensor from a Python list of
+# NumPy arrays is very slow, and PyTorch warns about it.
+
+# %%
+train_enc = reviews.encode(data.train, emb, max_len=50)
+dev_enc = reviews.encode(data.dev, emb, max_len=50)
+X_train, X_dev = reviews.average(train_enc, emb), reviews.average(dev_enc, emb)  # (N, 50)
+y_train, y_dev = train_enc.labels, dev_enc.labels  # (N,)
+print("ids", tuple(train_enc.ids.shape), "mask", tuple(train_enc.mask.shape))
+print("averaged embeddings: train", tuple(X_train.shape), "dev", tuple(X_dev.shape))
+dev_accuracy = {}
+
+# %% [markdown]
+# ### Demo: logistic regression (given, not graded)
+#
+# The model is one linear layer from the averaged embedding to one score per class. Its
+# `forward` returns these scores as **logits** (unnormalised, any real number):
+# `nn.CrossEntropyLoss` applies the log-softmax itself and then the negative log-likelihood
+# (`nn.LogSoftmax` + `nn.NLLLoss`), so a model must *not* apply a softmax before it. Every
+# model in this notebook follows that contract.
+
+
+# %%
+class LogisticRegression(nn.Module):
+    """Multinomial logistic regression: one linear layer to class logits."""
+
+    def __init__(self, input_dim, output_dim):
+        super().__init__()
+        self.linear = nn.Linear(input_dim, output_dim)
+
+    def forward(self, x):
+        return self.linear(x)  # (B, C) logits
+
+
+# %% [markdown]
+# A complete training loop, to study rather than to change: mini-batches in a seeded random
+# order, the Adam optimiser, and **early stopping**: after each epoch the model is scored on
+# the dev set, the best weights so far are kept, and training stops when the dev accuracy has
+# not improved for `patience` epochs. `train` works for any model whose `forward` takes the
+# tensors in `inputs` and returns logits.
+
+
+# %%
+def accuracy(model, inputs, labels, batch_size=1024):
+    """Share of the examples whose highest logit is the right class."""
+    model.eval()
+    correct = 0
+    with torch.no_grad():
+        for i in range(0, len(labels), batch_size):
+            logits = model(*(t[i : i + batch_size].to(device) for t in inputs))  # (B, C)
+            correct += (logits.argmax(-1).cpu() == labels[i : i + batch_size]).sum().item()
+    return correct / len(labels)
+
+
+def train(
+    model, inputs, labels, dev_inputs, dev_labels, lr=1e-2, batch_size=64, max_epochs=50, patience=5
+):
+    """Adam on the cross-entropy loss with early stopping on dev accuracy; keeps the best."""
+    model.to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    loss_fn = nn.CrossEntropyLoss()  # expects logits
+    order_rng = torch.Generator().manual_seed(SEED)
+    best, best_state, since_best = -1.0, None, 0
+    bar = tqdm(range(max_epochs), desc=type(model).__name__)
+    for epoch in bar:
+        epochs_run = epoch + 1
+        model.train()
+        order = torch.randperm(len(labels), generator=order_rng)
+        for i in range(0, len(order), batch_size):
+            idx = order[i : i + batch_size]
+            logits = model(*(t[idx].to(device) for t in inputs))  # (B, C)
+            loss = loss_fn(logits, labels[idx].to(device))
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        dev_acc = accuracy(model, dev_inputs, dev_labels)
+        bar.set_postfix(loss=f"{loss.item():.3f}", dev_acc=f"{dev_acc:.3f}")
+        if dev_acc > best:
+            best, best_state, since_best = dev_acc, copy.deepcopy(model.state_dict()), 0
+        else:
+            since_best += 1
+            if since_best >= patience:
+                break
+    bar.close()
+    model.load_state_dict(best_state)
+    print(
+        f"{type(model).__name__}: best dev accuracy {best:.3f} ({epochs_run} epochs, seed {SEED})"
+    )
+    return best
+
+
+# %%
+if not grading():
+    torch.manual_seed(SEED)
+    logreg = LogisticRegression(emb.dim, 2)
+    dev_accuracy["logistic regression"] = train(logreg, (X_train,), y_train, (X_dev,), y_dev)
+
+# %% [markdown]
+# ### 1. Averaged embeddings vs bag of words (6 points, written)
+#
+# The input of this model is the average of the GloVe vectors of a review's words. What is the
+# difference between this representation and a bag of words (one dimension per vocabulary
+# word, holding its count)? Give at least one advantage and one disadvantage of each.
+# **At most 100 words.**
+
+# %% [markdown] nbgrader={"grade_id": "averaged_vs_bow", "solution": true, "grade": true, "points": 6}
+# **Model answer.** A bag of words is a sparse vector of the size of the vocabulary: one
+# dimension per word type, counting its occurrences; every word is unrelated to every other.
+# The averaged embedding is a dense vector of fixed, small size (50) in which words with
+# similar meanings have similar vectors. Averaging therefore generalises to words never seen
+# with a label in training (*superb* ≈ *excellent*) and needs few parameters, but it blurs
+# everything into one point: individual strong words are diluted by many neutral ones, and
+# counts are lost. Bag of words keeps each word's identity, is interpretable (one weight per
+# word) and strong with much data, but is large, sparse and blind to similarity. Both ignore
+# word order ("not good").
+#
+# **Mark scheme (6).**
+# - 2: the difference: sparse, vocabulary-sized counts vs dense, low-dimensional average of
+#   pretrained vectors.
+# - 2: an advantage and a disadvantage of averaged embeddings (similarity/generalisation,
+#   compactness; dilution, information lost by averaging).
+# - 2: an advantage and a disadvantage of bag of words (word identity, interpretability;
+#   size, sparsity, no notion of similarity). Over 100 words: at most 4 in total.
+
+# %% [markdown]
+# ### 2. A feed-forward network (16 points)
+#
+# Add one hidden layer to the logistic regression: J&M (SLP3) eq. 7.13,
+#
+# $$ h = g(W x + b), \qquad z = U h + c, $$
+#
+# with the non-linearity $g = \tanh$, `hidden_dim` hidden units ($20$ unless told otherwise),
+# **biases in both layers**, and $z$ the logits (no softmax: `nn.CrossEntropyLoss` applies
+# it). Use two `nn.Linear` layers, as attributes or inside an `nn.Sequential`, in the layout
+# PyTorch uses: `nn.Linear(input_dim, hidden_dim)` then `nn.Linear(hidden_dim, output_dim)`.
+# J&M count this as a "two-layer" network: one hidden layer.
+
+
+# %% nbgrader={"grade_id": "ffnn", "solution": true}
+class FFNN(nn.Module):
+    """One tanh hidden layer of hidden_dim units, then a linear layer to class logits."""
+
+    def __init__(self, input_dim, output_dim, hidden_dim=20):
+        super().__init__()
+        ### BEGIN SOLUTION
+        self.hidden = nn.Linear(input_dim, hidden_dim)
+        self.output = nn.Linear(hidden_dim, output_dim)
+        ### END SOLUTION
+
+    def forward(self, x):
+        """x (B, input_dim) -> logits (B, output_dim)."""
+        ### BEGIN SOLUTION
+        h = torch.tanh(self.hidden(x))  # (B, hidden_dim)
+        return self.output(h)  # (B, output_dim)
+        ### END SOLUTION
+
+
+# %% nbgrader={"grade_id": "test_ffnn", "grade": true, "points": 4}
+"""Check FFNN's output shape, that it returns logits, and that gradients reach every weight."""
+torch.manual_seed(0)
+_model = FFNN(7, 3)
+_x = torch.randn(5, 7)
+_z = _model(_x)
+assert tuple(_z.shape) == (5, 3), (
+    f"FFNN(7, 3) on a (5, 7) batch must give (5, 3), got {tuple(_z.shape)}."
+)
+assert not torch.allclose(_z.sum(-1), torch.ones(5), atol=1e-4), (
+    "Each row of the output sums to 1: these are probabilities. Return the logits z; "
+    "nn.CrossEntropyLoss applies the softmax itself."
+)
+_z.sum().backward()
+_params = list(_model.parameters())
+assert _params and all(p.grad is not None for p in _params), (
+    "Some parameters get no gradient: create the layers in __init__ and use them in forward."
+)
+print("FFNN: visible checks passed.")
+
+# %% nbgrader={"grade_id": "test_ffnn_architecture", "grade": true, "points": 4}
+"""Hidden: the parameter shapes for several sizes (hidden_dim 20 by default, both biases)."""
+assert FFNN(4, 2) is not None, "FFNN could not be created."
+### BEGIN HIDDEN TESTS
+for _d, _c, _h in [(7, 3, None), (50, 2, None), (6, 4, 5), (3, 2, 33)]:
+    _m = FFNN(_d, _c) if _h is None else FFNN(_d, _c, hidden_dim=_h)
+    _h = 20 if _h is None else _h
+    _got = sorted(tuple(p.shape) for p in _m.parameters())
+    _want = sorted([(_h, _d), (_h,), (_c, _h), (_c,)])
+    assert _got == _want, f"FFNN({_d}, {_c}, hidden {_h}): parameter shapes {_got}, want {_want}"
+### END HIDDEN TESTS
+
+# %% nbgrader={"grade_id": "test_ffnn_forward", "grade": true, "points": 5}
+"""Hidden: forward with fixed weights against tanh(W x + b) U^T + c, computed independently."""
+assert FFNN(4, 2)(torch.randn(3, 4)) is not None, "FFNN.forward returned None."
+### BEGIN HIDDEN TESTS
+_gen = torch.Generator().manual_seed(4)
+for _d, _c, _h in [(7, 3, 20), (5, 2, 20), (9, 4, 6)]:
+    _m = FFNN(_d, _c) if _h == 20 else FFNN(_d, _c, hidden_dim=_h)
+    _W = torch.randn(_h, _d, generator=_gen)
+    _b = torch.randn(_h, generator=_gen)
+    _U = torch.randn(_c, _h, generator=_gen)
+    _cb = torch.randn(_c, generator=_gen)
+    _by_shape = {(_h, _d): _W, (_h,): _b, (_c, _h): _U, (_c,): _cb}
+    with torch.no_grad():
+        for _p in _m.parameters():
+            assert tuple(_p.shape) in _by_shape, f"unexpected parameter of shape {tuple(_p.shape)}"
+            _p.copy_(_by_shape[tuple(_p.shape)])
+    _x = 2 * torch.randn(11, _d, generator=_gen)
+    _want = torch.tanh(_x @ _W.T + _b) @ _U.T + _cb  # (11, C)
+    _got = _m(_x)
+    assert tuple(_got.shape) == (11, _c), (_d, _c, _h, tuple(_got.shape))
+    assert torch.allclose(_got.detach(), _want, atol=1e-4), (_d, _c, _h, "logits differ")
+### END HIDDEN TESTS
+
+# %% nbgrader={"grade_id": "test_ffnn_trains", "grade": true, "points": 3}
+"""Hidden: a few hundred Adam steps on a small set no linear model separates reach > 95%."""
+assert FFNN(2, 2)(torch.randn(3, 2)) is not None, "FFNN.forward returned None."
+### BEGIN HIDDEN TESTS
+torch.set_num_threads(1)  # tiny tensors: one thread is fastest, and kind to a shared grader
+torch.manual_seed(5)
+_gen = torch.Generator().manual_seed(5)
+_x = torch.rand(400, 2, generator=_gen) * 4 - 2  # (400, 2) in [-2, 2]^2
+_y = (_x.norm(dim=1) < 1.2).long()  # inside a circle: not linearly separable
+_m = FFNN(2, 2)
+_opt = torch.optim.Adam(_m.parameters(), lr=0.03)
+for _ in range(400):
+    _loss = F.cross_entropy(_m(_x), _y)
+    _opt.zero_grad()
+    _loss.backward()
+    _opt.step()
+with torch.no_grad():
+    _acc = (_m(_x).argmax(-1) == _y).float().mean().item()
+assert _acc > 0.95, f"training accuracy {_acc:.3f} on the circle data"
+### END HIDDEN TESTS
+
+# %% [markdown]
+# Train it with the same loop and compare with the logistic regression:
+
+# %%
+if not grading():
+    torch.manual_seed(SEED)
+    ffnn = FFNN(emb.dim, 2)
+    dev_accuracy["FFNN (tanh, 20)"] = train(ffnn, (X_train,), y_train, (X_dev,), y_dev)
+
+# %% [markdown]
+# ### 3. Is this answer about self-attention correct? (6 points, written)
+#
+# Work through SLP3 §10.1 (self-attention) first. A student asked a chatbot *"Why do we need
+# the self-attention mechanism in NLP?"* and got this answer:
+#
+# > Self-attention is a mechanism in deep learning models for processing sequences, where each
+# > element in a sequence attends to all other elements in a weight-based manner to compute its
+# > representation. This enables the model to dynamically weigh the importance of different
+# > elements in the sequence for the current task, and allows for more context-aware
+# > representations compared to traditional recurrent neural networks.
+#
+# Is this correct? What is right, what is missing or imprecise? Substantiate your reasoning in
+# **at most 100 words**. (Whatever tool wrote it: judge the text, not the tool.)
+
+# %% [markdown] nbgrader={"grade_id": "self_attention_critique", "solution": true, "grade": true, "points": 6}
+# **Model answer.** Broadly correct but vague, and it misses the main reasons. Right: each
+# position's new representation is a weighted sum over the sequence, with weights computed
+# from the input itself (dynamic), so representations are contextual. Imprecise: the weights
+# are a softmax of scaled dot products between a query and the keys, and what is mixed are
+# value vectors; a position attends to itself too, and in a decoder only to earlier positions.
+# Missing: the reasons to prefer it over RNNs: every pair of positions is one step apart (long
+# dependencies need no long path of recurrences), and all positions are computed in parallel.
+# RNN states are context-aware too, so "more context-aware" is not itself the argument.
+#
+# **Mark scheme (6).**
+# - 2: a verdict with reasons: partly right/vague, not simply "correct" or "wrong".
+# - 2: states precisely what is right or imprecise (query-key scores, softmax weights, values;
+#   self included; causal masking in decoders): 1 per correct precise point, at most 2.
+# - 2: names what is missing vs RNNs: parallel computation and/or constant path length for
+#   long-range dependencies (1 each). Over 100 words: at most 4 in total.
+
+# %% [markdown]
+# ### 4. A self-attention classifier (16 points)
+#
+# Now the model sees every word vector of a review, not just their average. The input is a
+# padded batch $X \in \mathbb{R}^{B \times T \times d}$ ($d = 50$) with a boolean mask
+# $M \in \{0, 1\}^{B \times T}$ that is `True` at real words and `False` at padding. For one
+# review $x_1, \dots, x_n$ (its real words):
+#
+# 1. queries, keys and values from learned projections (`self.query`, `self.key`,
+#    `self.value`, given): $q_i = W^Q x_i$, $k_j = W^K x_j$ (size $d_k$ = `self.qk_dim`),
+#    $v_j = W^V x_j$ (size $d$);
+# 2. scaled dot-product self-attention: $\alpha_{ij} = \mathrm{softmax}_j\big(q_i^\top k_j /
+#    \sqrt{d_k}\big)$, a distribution over the **keys** $j$ for each query $i$, and
+#    $a_i = \sum_j \alpha_{ij} v_j$;
+# 3. the review vector is the mean $\bar a = \frac{1}{n} \sum_{i=1}^{n} a_i$ over the real
+#    words, and the logits are `self.out`$(\bar a)$.
+#
+# **Padding must change nothing**: a padded position is never a key that receives weight (set
+# its score to `-inf` before the softmax, e.g. `scores.masked_fill(~mask[:, None, :],
+# float("-inf"))`), and it does not count in the mean. So a review gets the same logits alone
+# and in a batch padded to any length. Every review has at least one real word. Write
+# `forward` with batched operations (`@`, `transpose`, or `F.scaled_dot_product_attention`
+# with a boolean `attn_mask`); no Python loop over the batch. Return logits, as before.
+
+
+# %% nbgrader={"grade_id": "attention_classifier", "solution": true}
+class AttentionClassifier(nn.Module):
+    """Scaled dot-product self-attention over a padded review, masked mean, linear layer."""
+
+    def __init__(self, emb_dim=50, num_classes=2, qk_dim=32):
+        super().__init__()
+        self.qk_dim = qk_dim
+        self.query = nn.Linear(emb_dim, qk_dim, bias=False)
+        self.key = nn.Linear(emb_dim, qk_dim, bias=False)
+        self.value = nn.Linear(emb_dim, emb_dim, bias=False)
+        self.out = nn.Linear(emb_dim, num_classes)
+
+    def forward(self, x, mask):
+        """x (B, T, d) word vectors, mask (B, T) True at real words -> logits (B, C)."""
+        ### BEGIN SOLUTION
+        q, k, v = self.query(x), self.key(x), self.value(x)  # (B, T, dk), (B, T, dk), (B, T, d)
+        scores = q @ k.transpose(1, 2) / self.qk_dim**0.5  # (B, T, T): query i, key j
+        scores = scores.masked_fill(~mask[:, None, :], float("-inf"))
+        weights = F.softmax(scores, dim=-1)  # (B, T, T), each row sums to 1 over the keys
+        a = weights @ v  # (B, T, d)
+        m = mask.unsqueeze(-1).to(a.dtype)  # (B, T, 1)
+        mean = (a * m).sum(1) / m.sum(1)  # (B, d), padded rows left out
+        return self.out(mean)  # (B, C)
+        ### END SOLUTION
+
+
+# %% nbgrader={"grade_id": "test_attention_classifier", "grade": true, "points": 4}
+"""Check the output shape and a one-word review, whose attention output is its value vector."""
+torch.manual_seed(0)
+_model = AttentionClassifier(emb_dim=6, num_classes=3, qk_dim=4)
+_x = torch.randn(2, 5, 6)
+_mask = torch.tensor([[True] * 5, [True, True, True, False, False]])
+_z = _model(_x, _mask)
+assert tuple(_z.shape) == (2, 3), f"Logits must be (B, C) = (2, 3), got {tuple(_z.shape)}."
+assert torch.isfinite(_z).all(), "The logits contain nan or inf: check the masking and the mean."
+# With a single word, attention can only return that word's value vector.
+_one = torch.randn(1, 1, 6)
+_got = _model(_one, torch.ones(1, 1, dtype=torch.bool))
+_want = _model.out(_model.value(_one[0, 0]))
+assert torch.allclose(_got[0], _want, atol=1e-5), (
+    f"For a one-word review the logits are out(value(x)) = {_want.tolist()}, got "
+    f"{_got[0].tolist()}. Are you returning logits of self.out applied to the mean of the "
+    "attention outputs?"
+)
+print("AttentionClassifier: visible checks passed.")
+
+# %% nbgrader={"grade_id": "test_attention_reference", "grade": true, "points": 6}
+"""Hidden: logits against a per-review reference (scaled scores, softmax over keys, mean)."""
+assert (
+    AttentionClassifier(4, 2, 3)(torch.randn(1, 2, 4), torch.ones(1, 2, dtype=torch.bool))
+    is not None
+), "forward returned None."
+### BEGIN HIDDEN TESTS
+torch.manual_seed(21)
+for _B, _T, _d, _dk, _C in [(4, 7, 6, 4, 2), (3, 5, 10, 16, 3), (2, 9, 50, 32, 2)]:
+    _m = AttentionClassifier(_d, _C, _dk)
+    with torch.no_grad():  # larger weights: scores far from 0, so scaling and axes matter
+        for _p in (_m.query.weight, _m.key.weight):
+            _p.mul_(3.0)
+    _x = torch.randn(_B, _T, _d)
+    _lengths = torch.randint(1, _T + 1, (_B,))
+    _lengths[0] = _T
+    _lengths[-1] = max(1, _T - 3)
+    _mask = torch.arange(_T)[None, :] < _lengths[:, None]  # (B, T)
+    _got = _m(_x, _mask).detach()
+    assert tuple(_got.shape) == (_B, _C), (_B, _T, tuple(_got.shape))
+    _Wq, _Wk, _Wv = _m.query.weight.detach(), _m.key.weight.detach(), _m.value.weight.detach()
+    _Wo, _bo = _m.out.weight.detach(), _m.out.bias.detach()
+    for _b in range(_B):
+        _xb = _x[_b, : int(_lengths[_b])]  # (n, d): the real words only
+        _s = (_xb @ _Wq.T) @ (_xb @ _Wk.T).T / _dk**0.5  # (n, n)
+        _a = torch.softmax(_s, dim=1) @ (_xb @ _Wv.T)  # (n, d)
+        _want = _Wo @ _a.mean(0) + _bo  # (C,)
+        assert torch.allclose(_got[_b], _want, atol=1e-4), (_B, _T, _d, _dk, _b, "logits differ")
+### END HIDDEN TESTS
+
+# %% nbgrader={"grade_id": "test_attention_padding", "grade": true, "points": 6}
+"""Hidden: extra pad positions (holding any values) change no prediction, batched or alone."""
+assert (
+    AttentionClassifier(4, 2, 3)(torch.randn(1, 2, 4), torch.ones(1, 2, dtype=torch.bool))
+    is not None
+), "forward returned None."
+### BEGIN HIDDEN TESTS
+torch.manual_seed(22)
+_m = AttentionClassifier(8, 2, 5)
+_x = torch.randn(3, 6, 8)
+_mask = torch.tensor([[True] * 6, [True] * 4 + [False] * 2, [True] * 2 + [False] * 4])
+_x = _x * _mask[..., None]  # pads are zero vectors, as reviews.embed makes them
+_base = _m(_x, _mask).detach()
+# Alone, unpadded.
+for _b in range(3):
+    _n = int(_mask[_b].sum())
+    _alone = _m(_x[_b : _b + 1, :_n], torch.ones(1, _n, dtype=torch.bool)).detach()
+    assert torch.allclose(_alone[0], _base[_b], atol=1e-5), (_b, "alone vs in a padded batch")
+# Padded further, with zeros and with garbage at the pad positions.
+for _fill in (0.0, 1.0):
+    _extra = _fill * 50 * torch.randn(3, 5, 8)
+    _x2 = torch.cat([_x, _extra], 1)  # (3, 11, 8)
+    _mask2 = torch.cat([_mask, torch.zeros(3, 5, dtype=torch.bool)], 1)
+    _x2[~_mask2] = _fill * 50 * torch.randn(int((~_mask2).sum()), 8)
+    _got = _m(_x2, _mask2).detach()
+    assert torch.allclose(_got, _base, atol=1e-4), (_fill, "more padding changed the logits")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# Train it on the padded reviews, `reviews.embed` gives the $(N, T, 50)$ word vectors. Mind
+# the learning rate: attention needs a smaller one than the averaged models.
+
+# %%
+X_train_seq, X_dev_seq = reviews.embed(train_enc, emb), reviews.embed(dev_enc, emb)  # (N, T, 50)
+print("padded reviews: train", tuple(X_train_seq.shape), "dev", tuple(X_dev_seq.shape))
+if not grading():
+    torch.manual_seed(SEED)
+    attn = AttentionClassifier(emb.dim, 2)
+    dev_accuracy["self-attention"] = train(
+        attn, (X_train_seq, train_enc.mask), y_train, (X_dev_seq, dev_enc.mask), y_dev, lr=5e-3
+    )
+
+# %% [markdown]
+# The three models on the same data, seed and loop:
+
+# %%
+print(f"dev accuracy on {data.name}:")
+for name, acc in dev_accuracy.items():
+    print(f"  {name:>20}: {acc:.3f}")
+
+# %% [markdown]
+# ## Part B · Fine-tuning BERT for classification (12 points, written)
+#
+# A pretrained BERT (here its smaller sibling DistilBERT) becomes a text classifier by adding a
+# small network on top and training everything on labelled examples. The usual recipe, as in
+# the widely copied Hugging Face fine-tuning tutorials, reads:
+#
+# ```python
+# tokenizer = AutoTokenizer.from_pretrained("distilbert-base-uncased")
+# batch = tokenizer(texts, padding=True, truncation=True, max_length=128, return_tensors="pt")
+#
+# class BertClassifier(nn.Module):
+#     def __init__(self, num_classes):
+#         super().__init__()
+#         self.bert = AutoModel.from_pretrained("distilbert-base-uncased")
+#         self.pre_classifier = nn.Linear(768, 768)
+#         self.dropout = nn.Dropout(0.3)
+#         self.classifier = nn.Linear(768, num_classes)
+#
+#     def forward(self, input_ids, attention_mask):
+#         h = self.bert(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+#         cls = h[:, 0]  # (B, 768): the vector at the [CLS] position
+#         return self.classifier(self.dropout(torch.relu(self.pre_classifier(cls))))
+#
+# # then the same loop as in Part A: Adam(W) with a small learning rate (e.g. 2e-5),
+# # nn.CrossEntropyLoss on the logits, a few epochs over all of BERT's weights and the head.
+# ```
+#
+# Here is what the tokenizer makes of a sentence (offline, the pack's stand-in model has the
+# real uncased WordPiece vocabulary, so the tokens are the real ones):
+
+# %%
+if not grading():
+    tokenizer = hub.load_tokenizer("distilbert-base-uncased")
+    enc = tokenizer(
+        ["The film was not good.", "A gripping, superbly acted thriller!"], padding=True
+    )
+    for ids, att in zip(enc["input_ids"], enc["attention_mask"]):
+        print(tokenizer.convert_ids_to_tokens(ids))
+        print("  input_ids     ", ids)
+        print("  attention_mask", att)
+
+# %% [markdown]
+# ### 5. The classifier on top of BERT (3 points, written)
+#
+# What architecture sits on top of BERT as the final classifier, what is its input, and which
+# weights are trained during fine-tuning?
+
+# %% [markdown] nbgrader={"grade_id": "bert_classifier_head", "solution": true, "grade": true, "points": 3}
+# **Model answer.** A small feed-forward network: a linear layer 768 → 768 with ReLU and
+# dropout, then a linear layer 768 → number of classes giving the logits (softmax inside the
+# cross-entropy loss). Its input is BERT's final hidden vector at the first position, the
+# `[CLS]` token, a 768-dimensional summary of the whole input. Fine-tuning trains the head
+# (from random initialisation) *and* all of BERT's pretrained weights, with a small learning
+# rate.
+#
+# **Mark scheme (3).**
+# - 1: a feed-forward/linear head (one or two linear layers) producing class logits.
+# - 1: its input is the final hidden state of `[CLS]` (position 0).
+# - 1: the whole network is updated, not only the head. "A Transformer" as the head: 0 overall.
+
+# %% [markdown]
+# ### 6. Preparing text for BERT (3 points, written)
+#
+# Which function prepares text to be fed into BERT, and what does it return? Use the output
+# above.
+
+# %% [markdown] nbgrader={"grade_id": "bert_tokenizer", "solution": true, "grade": true, "points": 3}
+# **Model answer.** The tokenizer, called as a function (`tokenizer(texts, ...)`, made by
+# `AutoTokenizer.from_pretrained`, i.e. `DistilBertTokenizer` here). It lower-cases, splits
+# the text into WordPiece subword tokens from BERT's fixed vocabulary (rare words become
+# several pieces marked `##`), adds `[CLS]` and `[SEP]`, pads or truncates to a common length
+# and returns `input_ids` (the token ids) and an `attention_mask` (1 at real tokens, 0 at
+# padding), as tensors with `return_tensors="pt"`.
+#
+# **Mark scheme (3).**
+# - 1: the tokenizer (`tokenizer(...)`, `encode_plus`, or `from_pretrained` of it).
+# - 1: subword (WordPiece) tokenisation into ids from a fixed vocabulary.
+# - 1: the outputs: `input_ids` and `attention_mask` (padding/truncation, special tokens).
+
+# %% [markdown]
+# ### 7. `[CLS]` and `[SEP]` (3 points, written)
+#
+# What are the roles of the special tokens `[CLS]` and `[SEP]` in BERT's input?
+
+# %% [markdown] nbgrader={"grade_id": "bert_special_tokens", "solution": true, "grade": true, "points": 3}
+# **Model answer.** `[CLS]` is prepended to every input. It is no word, so through
+# self-attention its final hidden state becomes a summary of the whole sequence; in
+# pretraining it feeds the next-sentence prediction, in fine-tuning the classifier head. `[SEP]`
+# marks the end of a segment: it separates the two sentences of a pair (question/passage,
+# premise/hypothesis; with segment embeddings telling them apart) and ends the input.
+#
+# **Mark scheme (3).**
+# - 2: `[CLS]`: its final vector represents the whole sequence and is what classifiers use
+#   (1 for "marks the start" alone).
+# - 1: `[SEP]`: separates segments / ends the sequence.
+
+# %% [markdown]
+# ### 8. Why pretraining helps (3 points, written)
+#
+# What is your intuition for why pretraining improves performance on downstream tasks such as
+# review classification?
+
+# %% [markdown] nbgrader={"grade_id": "bert_pretraining", "solution": true, "grade": true, "points": 3}
+# **Model answer.** Masked-language-model pretraining on billions of words forces the network
+# to learn what a labelled data set of a few thousand reviews could never teach: word meanings
+# and their similarities, syntax, negation, how context changes a word ("not good"). Fine-tuning
+# starts from these contextual representations, so the task only has to learn a small mapping
+# from them to labels: it needs far fewer labelled examples, generalises to words and phrasings
+# absent from the training set, and converges in a few epochs (transfer learning). The GloVe
+# vectors of Part A are the same idea, one level down: pretrained word vectors, but without
+# context.
+#
+# **Mark scheme (3).**
+# - 1: pretraining on large unlabelled text learns general knowledge of language (meaning,
+#   syntax, context).
+# - 1: so the downstream task needs less labelled data / generalises better (transfer).
+# - 1: a concrete mechanism or example (contextual representations, negation, rare words,
+#   faster convergence). "It reduces training time" alone: 1 in total.
