@@ -1,0 +1,1087 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # A6 · Attention exploration, and pretraining a GPT for knowledge access (76 points)
+#
+# Part 1 studies what a single attention head can and cannot do, on paper and numerically.
+# Part 2 pretrains a small GPT on biographies and finetunes it to answer "Where was X born?"
+# about people it never saw in the finetuning data: the answer must come from pretraining.
+#
+# | Question | What you hand in | Points | How it is checked |
+# |---|---|---|---|
+# | 1 | copying in attention, 1a–1d (Markdown) | 6 | read by a grader with a mark scheme |
+# | 2 | `copy_query(keys, j, beta)` | 4 | tests |
+# | 3 | `extract_matrix(a_basis)` | 4 | tests |
+# | 4 | `average_query(keys, a, b, beta)` | 4 | tests, incl. keys sampled as in 3a |
+# | 5 | why `average_query` works (Markdown) | 3 | read by a grader with a mark scheme |
+# | 6 | drawbacks of a single head, 3a–3b (Markdown) | 5 | read by a grader with a mark scheme |
+# | 7 | `two_head_queries(means, a, b, beta)` | 5 | tests, incl. keys sampled as in 4b |
+# | 8 | benefits of two heads, 4a–4b (Markdown) | 4 | read by a grader with a mark scheme |
+# | 9 | `span_corruption(document, block_size, rng)` | 14 | tests, some statistical |
+# | 10 | `NameDataset` | 8 | tests |
+# | 11 | `evaluate_places(true_places, predicted_places)` | 4 | tests |
+# | 12 | `predict_place(model, vocab, name, device)` | 5 | tests with a scripted model |
+# | 13 | `finetune(model, pairs, vocab, settings)` | 5 | tests on a tiny model |
+# | 14 | your three accuracies, explained (Markdown) | 5 | read by a grader with a mark scheme |
+# | **Total** | | **76** | |
+#
+# **How you are graded.** Every question is followed by a test cell. The assertions you can
+# see are a first check and tell you in plain words what is wrong; when you submit, the
+# autograder also runs hidden tests on other inputs (random keys and documents, other sizes,
+# statistics over many random draws), so a solution that only fits the visible examples loses
+# points. **The autograder never trains a model**: it tests your functions on small inputs.
+#
+# **Rules.** Fill in the cells that say `YOUR CODE HERE` or `YOUR ANSWER HERE`, and nothing
+# else: do not delete, copy or reorder cells. Before you submit, *Kernel > Restart & Run All*
+# and check that no cell fails. Part 2 trains three models: with a GPU it uses the CS224n
+# sizes; on a CPU it runs a scaled-down configuration (about 10 minutes on 2 cores).
+
+# %% tags=["setup"]
+import nlpcourse
+
+device = nlpcourse.setup_notebook("a6_pretraining", gpu="recommended")
+
+# %%
+import random
+import time
+
+import torch
+import torch.nn.functional as F
+
+from nlpcourse import birthplaces, gpt
+from nlpcourse.gpt import MASK_CHAR, PAD_CHAR
+from nlpcourse.setup_cell import grading
+
+# %% [markdown]
+# ## Part 1 · Attention exploration (35 points)
+#
+# Attention is an operation on a *query* $q \in \mathbb{R}^d$, *keys*
+# $k_1, \dots, k_n \in \mathbb{R}^d$ and *values* $v_1, \dots, v_n \in \mathbb{R}^d$:
+#
+# $$ c = \sum_{i=1}^n \alpha_i v_i, \qquad
+#    \alpha_i = \frac{\exp(k_i^\top q)}{\sum_{j=1}^n \exp(k_j^\top q)}, $$
+#
+# with $\alpha = (\alpha_1, \dots, \alpha_n)$ the *attention weights*. The output $c$ is an
+# average of the values weighted by $\alpha$. In code, keys and values are the rows of
+# $(n, d)$ tensors, and one attention head is this (run it, you will use it):
+
+
+# %%
+def attend(q, keys, values):
+    """Single-head attention of one query q (d,) over keys, values (n, d) -> c (d,), alpha (n,)."""
+    alpha = torch.softmax(keys @ q, dim=0)  # (n,)
+    return alpha @ values, alpha  # (d,), (n,)
+
+
+def orthonormal_rows(n, d, generator=None):
+    """n random orthonormal vectors in R^d as the rows of an (n, d) float64 tensor (n <= d)."""
+    Q, _ = torch.linalg.qr(torch.randn(d, n, dtype=torch.float64, generator=generator))  # (d, n)
+    return Q.T.contiguous()  # (n, d)
+
+
+# %% [markdown]
+# ### 1. Copying in attention (6 points, written)
+#
+# **a.** Explain why $\alpha$ can be interpreted as a categorical probability distribution.
+#
+# **b.** The distribution $\alpha$ is typically "diffuse": its mass is spread over many
+# $\alpha_i$. Describe (in one sentence) under what conditions $\alpha$ puts almost all of its
+# weight on some $\alpha_j$ ($\alpha_j \gg \sum_{i \ne j} \alpha_i$). What must be true about
+# the query $q$ and/or the keys?
+#
+# **c.** Under the conditions you gave in (b), describe the output $c$.
+#
+# **d.** Explain (in two sentences or fewer) what your answers to (b) and (c) mean intuitively.
+
+# %% [markdown] nbgrader={"grade_id": "copying_answer", "solution": true, "grade": true, "points": 6}
+# **Model answer.** (a) Each $\alpha_i = \exp(k_i^\top q)/\sum_j \exp(k_j^\top q)$ is positive
+# (an exponential over a positive sum), and the $n$ weights sum to 1 by construction (softmax):
+# non-negative numbers summing to 1 over $n$ outcomes are a categorical distribution.
+# (b) When the score of one key is much larger than all the others,
+# $k_j^\top q \gg k_i^\top q$ for every $i \ne j$ (by several units, since softmax compares
+# exponentials): e.g. $q$ points along $k_j$, nearly orthogonal to the other keys, and has a
+# large norm. (c) $c \approx v_j$: the other values get almost no weight. (d) Attention can
+# "copy" (look up) one value into its output by choosing a query that matches one key far
+# better than the rest, like a soft dictionary lookup.
+#
+# **Mark scheme (6).**
+# - 1: (a) weights are non-negative **and** sum to 1 (both needed).
+# - 2: (b) one dot product $k_j^\top q$ much larger than all others; 1 for "large key $k_j$"
+#   or "large $q$" without the comparison to the other scores.
+# - 1: (c) $c \approx v_j$.
+# - 2: (d) attention can copy/select a single value by matching its key; 1 if vague.
+
+# %% [markdown]
+# ### 2. `copy_query` (4 points)
+#
+# Make (b) concrete: for keys that are orthogonal with norm 1 (the rows of `keys`, shape
+# $(n, d)$), return a query $q$ of shape $(d,)$, built from the keys and a scale `beta`
+# $= \beta > 0$, for which $\alpha_j \ge \frac{e^{\beta}}{e^{\beta} + n - 1}$, i.e. $\alpha_j$
+# tends to 1 as $\beta$ grows, so that $c \approx v_j$.
+
+
+# %% nbgrader={"grade_id": "copy_query", "solution": true}
+def copy_query(keys, j, beta):
+    """A query (d,) whose attention puts almost all weight on key j when beta is large."""
+    ### BEGIN SOLUTION
+    return beta * keys[j]
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade_id": "test_copy_query", "grade": true, "points": 2}
+"""Check copy_query on 6 orthonormal keys in R^8: alpha_j > 0.99 and c close to v_j at beta = 20."""
+_g = torch.Generator().manual_seed(0)
+_K = orthonormal_rows(6, 8, _g)  # (6, 8)
+_V = torch.randn(6, 8, dtype=torch.float64, generator=_g)  # (6, 8)
+_q = copy_query(_K, 2, 20.0)
+assert tuple(_q.shape) == (8,), f"The query must have shape (d,) = (8,), got {tuple(_q.shape)}."
+_c, _alpha = attend(_q, _K, _V)
+assert _alpha[2] > 0.99, (
+    f"alpha_2 = {_alpha[2]:.3f}: the query must score key 2 far above the others (by about beta)."
+)
+assert torch.allclose(_c, _V[2], atol=1e-3 * _V.abs().max()), "c should be close to v_2."
+print("copy_query: visible checks passed.")
+
+# %% nbgrader={"grade_id": "test_copy_query_hidden", "grade": true, "points": 2}
+"""Hidden: every j, other sizes, and alpha_j at least e^beta / (e^beta + n - 1) for several beta."""
+assert copy_query(torch.eye(3, dtype=torch.float64), 0, 5.0) is not None, (
+    "copy_query returned None."
+)
+### BEGIN HIDDEN TESTS
+_g = torch.Generator().manual_seed(101)
+for _n, _d in [(2, 2), (5, 16), (12, 12), (30, 64)]:
+    _K = orthonormal_rows(_n, _d, _g)
+    for _beta in [3.0, 10.0, 40.0]:
+        for _j in range(_n):
+            _q = torch.as_tensor(copy_query(_K, _j, _beta), dtype=torch.float64)
+            _alpha = torch.softmax(_K @ _q, 0)
+            _bound = torch.exp(torch.tensor(_beta)) / (torch.exp(torch.tensor(_beta)) + _n - 1)
+            assert _alpha[_j] >= _bound - 1e-9, (_n, _d, _beta, _j, float(_alpha[_j]))
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### 3. `extract_matrix`: an average of two (4 points)
+#
+# Instead of one value, a Transformer may want to combine **two**, $v_a$ and $v_b$, e.g. as
+# their average $c = \frac12 (v_a + v_b)$. It seems hard to get $v_a$ and $v_b$ back from the
+# sum, but sometimes one can. Suppose $v_a$ lies in a subspace $A$ spanned by orthonormal
+# vectors $a_1, \dots, a_m$, and $v_b$ in a subspace $B$ spanned by orthonormal
+# $b_1, \dots, b_p$, with every $a_i$ orthogonal to every $b_k$. Construct from the $a_i$ a
+# matrix $M$ with $M s = v_a$ for **any** $v_a \in A$, $v_b \in B$ and $s = v_a + v_b$.
+#
+# `a_basis` holds $a_1, \dots, a_m$ as the rows of an $(m, d)$ tensor; return $M$, $(d, d)$.
+
+
+# %% nbgrader={"grade_id": "extract_matrix", "solution": true}
+def extract_matrix(a_basis):
+    """M (d, d) with M @ (v_a + v_b) == v_a for v_a in span(a_basis) and v_b orthogonal to it."""
+    ### BEGIN SOLUTION
+    return a_basis.T @ a_basis  # (d, d): the orthogonal projector onto A
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade_id": "test_extract_matrix", "grade": true, "points": 2}
+"""Check extract_matrix in R^5 with A = span(e1, e2) and B = span(e3, e4)."""
+_E = torch.eye(5, dtype=torch.float64)
+_M = extract_matrix(_E[:2])
+assert tuple(_M.shape) == (5, 5), f"M must be (d, d) = (5, 5), got {tuple(_M.shape)}."
+_va = 2 * _E[0] - 3 * _E[1]
+_vb = 7 * _E[2] + _E[3]
+assert torch.allclose(_M @ (_va + _vb), _va), (
+    f"M (v_a + v_b) should be v_a = {_va.tolist()}, got {(_M @ (_va + _vb)).tolist()}."
+)
+print("extract_matrix: visible checks passed.")
+
+# %% nbgrader={"grade_id": "test_extract_matrix_hidden", "grade": true, "points": 2}
+"""Hidden: random orthonormal subspaces of several sizes, random v_a and v_b."""
+assert extract_matrix(torch.eye(3, dtype=torch.float64)[:1]) is not None, "returned None."
+### BEGIN HIDDEN TESTS
+_g = torch.Generator().manual_seed(102)
+for _m, _p, _d in [(1, 1, 2), (2, 3, 7), (4, 4, 8), (3, 10, 20)]:
+    _basis = orthonormal_rows(_m + _p, _d, _g)  # (m + p, d)
+    _A, _B = _basis[:_m], _basis[_m:]
+    _M = torch.as_tensor(extract_matrix(_A), dtype=torch.float64)
+    assert tuple(_M.shape) == (_d, _d), (_m, _p, _d, tuple(_M.shape))
+    for _ in range(5):
+        _va = torch.randn(_m, dtype=torch.float64, generator=_g) @ _A
+        _vb = torch.randn(_p, dtype=torch.float64, generator=_g) @ _B
+        assert torch.allclose(_M @ (_va + _vb), _va, atol=1e-9), (_m, _p, _d)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### 4. `average_query` (4 points)
+#
+# Let $v_a, v_b$ be two values with keys $k_a, k_b$, and assume all keys are orthogonal with
+# norm 1. Return a query $q$ (from the keys and a scale $\beta > 0$) with
+# $c \approx \frac12 (v_a + v_b)$, the approximation becoming exact as $\beta \to \infty$.
+
+
+# %% nbgrader={"grade_id": "average_query", "solution": true}
+def average_query(keys, a, b, beta):
+    """A query (d,) whose attention output is about (v_a + v_b) / 2 when beta is large."""
+    ### BEGIN SOLUTION
+    return beta * (keys[a] + keys[b])
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade_id": "test_average_query", "grade": true, "points": 2}
+"""Check average_query on 6 orthonormal keys: alpha_a = alpha_b close to 1/2 at beta = 20."""
+_g = torch.Generator().manual_seed(0)
+_K = orthonormal_rows(6, 8, _g)
+_V = torch.randn(6, 8, dtype=torch.float64, generator=_g)
+_c, _alpha = attend(average_query(_K, 1, 4, 20.0), _K, _V)
+assert abs(_alpha[1] - 0.5) < 1e-3 and abs(_alpha[4] - 0.5) < 1e-3, (
+    f"alpha_a = {_alpha[1]:.3f}, alpha_b = {_alpha[4]:.3f}: both should be about 1/2, which "
+    "needs k_a^T q = k_b^T q, both much larger than the other scores."
+)
+assert torch.allclose(_c, (_V[1] + _V[4]) / 2, atol=1e-2), "c should be about (v_a + v_b) / 2."
+print("average_query: visible checks passed.")
+
+# %% nbgrader={"grade_id": "test_average_query_hidden", "grade": true, "points": 2}
+"""Hidden: other sizes and pairs, and keys sampled around orthonormal means as in 3a."""
+assert average_query(torch.eye(3, dtype=torch.float64), 0, 1, 5.0) is not None, "returned None."
+### BEGIN HIDDEN TESTS
+_g = torch.Generator().manual_seed(103)
+for _n, _d in [(3, 3), (8, 16), (20, 32)]:
+    _K = orthonormal_rows(_n, _d, _g)
+    _V = torch.randn(_n, _d, dtype=torch.float64, generator=_g)
+    for _a, _b in [(0, 1), (_n - 1, 0), (1, _n - 2)]:
+        _q = torch.as_tensor(average_query(_K, _a, _b, 30.0), dtype=torch.float64)
+        _alpha = torch.softmax(_K @ _q, 0)
+        assert abs(float(_alpha[_a]) - 0.5) < 1e-6 and abs(float(_alpha[_b]) - 0.5) < 1e-6, (
+            _n,
+            _a,
+            _b,
+            _alpha.tolist(),
+        )
+# 3a: keys k_i ~ N(mu_i, 1e-6 I); the query is built from the means only. 300 samples.
+_n, _d = 8, 16
+_mu = orthonormal_rows(_n, _d, _g)
+_V = torch.randn(_n, _d, dtype=torch.float64, generator=_g)
+_q = torch.as_tensor(average_query(_mu, 2, 5, 30.0), dtype=torch.float64)
+_target = (_V[2] + _V[5]) / 2
+_scale = (_V[2] - _V[5]).norm()
+_errs = []
+for _s in range(300):
+    _K = _mu + 1e-3 * torch.randn(_n, _d, dtype=torch.float64, generator=_g)
+    _errs.append(float((torch.softmax(_K @ _q, 0) @ _V - _target).norm() / _scale))
+assert max(_errs) < 0.05, ("3a: c far from (v_a + v_b)/2 for some sample", max(_errs))
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### 5. Why `average_query` works (3 points, written)
+#
+# Give your query as a formula and justify it: compute $k_i^\top q$ for $i = a$, $i = b$ and
+# the other keys, then $\alpha_a$ and $\alpha_b$, and say what happens as $\beta$ grows.
+
+# %% [markdown] nbgrader={"grade_id": "average_answer", "solution": true, "grade": true, "points": 3}
+# **Model answer.** $q = \beta (k_a + k_b)$ with $\beta \gg 0$. Since the keys are orthonormal,
+# $k_a^\top q = k_b^\top q = \beta$ and $k_i^\top q = 0$ for $i \notin \{a, b\}$, so
+# $\alpha_a = \alpha_b = \frac{e^{\beta}}{2 e^{\beta} + (n - 2)} \to \frac12$ and the other
+# $\alpha_i = \frac{1}{2e^\beta + n - 2} \to 0$ as $\beta \to \infty$; hence
+# $c \to \frac12 (v_a + v_b)$. The two scores must be *equal* (same coefficient on $k_a$ and
+# $k_b$) for the weights to split evenly, and *large* to drown the others.
+#
+# **Mark scheme (3).**
+# - 1: $q = \beta(k_a + k_b)$ (or any equal, large multiple of both keys).
+# - 1: the scores: $\beta$ for $a$ and $b$, 0 for the rest, using orthonormality.
+# - 1: $\alpha_a = \alpha_b \to \frac12$, the rest $\to 0$ as $\beta$ grows.
+
+# %% [markdown]
+# ### 6. Drawbacks of single-headed attention (5 points, written)
+#
+# Now the keys are random, $k_i \sim \mathcal{N}(\mu_i, \Sigma_i)$: the means $\mu_i$ are known
+# to you, orthogonal and of norm 1, but the covariances $\Sigma_i$ are unknown.
+#
+# **a.** Let $\Sigma_i = \alpha I$ for all $i$, with $\alpha$ vanishingly small. Design a query
+# $q$ in terms of the $\mu_i$ such that as before $c \approx \frac12 (v_a + v_b)$, and argue
+# briefly why it works.
+#
+# **b.** Now let $\Sigma_a = \alpha I + \frac12 \mu_a \mu_a^\top$ for vanishingly small
+# $\alpha$, and $\Sigma_i = \alpha I$ for $i \ne a$: $k_a$ points roughly along $\mu_a$ but
+# its *length* varies a lot. Sample the keys many times and use your $q$ from (a): what does $c$
+# look like qualitatively across samples? How does it differ from (a), and what happens to the
+# variance of $c$?
+#
+# The cell below samples the keys of (b) and prints $\alpha_a$ and $\alpha_b$ for a few samples,
+# with your `average_query` built from the means.
+
+# %%
+_g = torch.Generator().manual_seed(6)
+mu = orthonormal_rows(6, 8, _g)  # (n, d) means
+q_single = average_query(mu, 0, 1, 30.0)
+for _sample in range(6):
+    gamma = 1 + torch.randn((), dtype=torch.float64, generator=_g) / 2**0.5  # k_a = gamma mu_a
+    keys = mu + 1e-4 * torch.randn(6, 8, dtype=torch.float64, generator=_g)
+    keys[0] = gamma * mu[0] + 1e-4 * torch.randn(8, dtype=torch.float64, generator=_g)
+    alpha = torch.softmax(keys @ q_single, 0)
+    print(f"|k_a| = {gamma:5.2f}   alpha_a = {alpha[0]:.3f}   alpha_b = {alpha[1]:.3f}")
+
+# %% [markdown] nbgrader={"grade_id": "single_head_answer", "solution": true, "grade": true, "points": 5}
+# **Model answer.** (a) $q = \beta(\mu_a + \mu_b)$ with $\beta \gg 0$. With vanishing
+# covariance every $k_i \approx \mu_i$, so the keys are (almost) orthonormal and the argument of
+# question 5 applies: $k_a^\top q \approx k_b^\top q \approx \beta$, the other scores are
+# $\approx 0$, and $c \approx \frac12(v_a + v_b)$.
+# (b) Now $k_a \approx \gamma \mu_a$ with $\gamma \sim \mathcal{N}(1, \frac12)$ (the extra
+# covariance acts only along $\mu_a$), so $k_a^\top q \approx \gamma\beta$ while
+# $k_b^\top q \approx \beta$. Then
+# $\alpha_a \approx \frac{1}{1 + e^{\beta(1 - \gamma)}}$ and $\alpha_b = 1 - \alpha_a$: because
+# $\beta$ is large, any $\gamma > 1$ gives $\alpha_a \approx 1$ ($c \approx v_a$), any
+# $\gamma < 1$ gives $\alpha_b \approx 1$ ($c \approx v_b$). Across samples $c$ jumps between
+# (nearly) $v_a$ and $v_b$, about half of the time each, instead of staying at
+# $\frac12(v_a + v_b)$: its mean is still about the average but its variance is large (about
+# $\frac14 \|v_a - v_b\|^2$), where in (a) it was nearly 0.
+#
+# **Mark scheme (5).**
+# - 2: (a) $q = \beta(\mu_a + \mu_b)$, $\beta$ large, with the reason (keys ≈ means, which are
+#   orthonormal, so question 5 applies). 1 without a reason.
+# - 2: (b) scores $\gamma\beta$ vs $\beta$: a small change in $\|k_a\|$ is multiplied by a large
+#   $\beta$, so the softmax saturates towards $a$ or towards $b$.
+# - 1: (b) $c$ flips between $\approx v_a$ and $\approx v_b$ across samples: high variance,
+#   unlike (a).
+
+# %% [markdown]
+# ### 7. `two_head_queries`: benefits of multi-headed attention (5 points)
+#
+# Two heads with queries $q_1, q_2$ give $c_1$ and $c_2$ (single-head attention each, same keys
+# and values), and the output is their average $c = \frac12 (c_1 + c_2)$. With the keys and
+# means of question 6 (and $\Sigma_i = \alpha I$, $\alpha$ vanishingly small), return two
+# **different** queries, built from the means and $\beta$, such that
+# $c \approx \frac12(v_a + v_b)$.
+
+
+# %% nbgrader={"grade_id": "two_head_queries", "solution": true}
+def two_head_queries(means, a, b, beta):
+    """Queries (q1, q2), each (d,), whose two heads average to about (v_a + v_b) / 2."""
+    ### BEGIN SOLUTION
+    return beta * means[a], beta * means[b]
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade_id": "test_two_head_queries", "grade": true, "points": 2}
+"""Check two_head_queries with keys equal to the means: c = (c1 + c2)/2 is about (v_a + v_b)/2."""
+_g = torch.Generator().manual_seed(0)
+_mu = orthonormal_rows(6, 8, _g)
+_V = torch.randn(6, 8, dtype=torch.float64, generator=_g)
+_q1, _q2 = two_head_queries(_mu, 1, 4, 20.0)
+assert not torch.allclose(_q1, _q2), "q1 and q2 must differ: each head should do its own part."
+_c = (attend(_q1, _mu, _V)[0] + attend(_q2, _mu, _V)[0]) / 2
+assert torch.allclose(_c, (_V[1] + _V[4]) / 2, atol=1e-2), (
+    "(c1 + c2) / 2 should be about (v_a + v_b) / 2 when the keys equal the means."
+)
+print("two_head_queries: visible checks passed.")
+
+# %% nbgrader={"grade_id": "test_two_head_queries_hidden", "grade": true, "points": 3}
+"""Hidden: keys sampled as in 4b (|k_a| varies): c stays near (v_a + v_b)/2 with a small variance."""
+assert two_head_queries(torch.eye(3, dtype=torch.float64), 0, 1, 5.0) is not None, "returned None."
+### BEGIN HIDDEN TESTS
+_g = torch.Generator().manual_seed(104)
+_n, _d, _a, _b, _beta = 8, 16, 3, 6, 30.0
+_mu = orthonormal_rows(_n, _d, _g)
+_V = torch.randn(_n, _d, dtype=torch.float64, generator=_g)
+_q1, _q2 = (torch.as_tensor(_x, dtype=torch.float64) for _x in two_head_queries(_mu, _a, _b, _beta))
+_qs = torch.as_tensor(average_query(_mu, _a, _b, _beta), dtype=torch.float64)  # one head
+_target = (_V[_a] + _V[_b]) / 2
+_scale = (_V[_a] - _V[_b]).norm()
+_two, _one = [], []
+for _s in range(600):
+    _gamma = 1 + float(torch.randn((), dtype=torch.float64, generator=_g)) / 2**0.5
+    if _gamma <= 0:
+        continue  # the question says: ignore k_a^T q_i < 0
+    _K = _mu + 1e-3 * torch.randn(_n, _d, dtype=torch.float64, generator=_g)
+    _K[_a] = _gamma * _mu[_a] + 1e-3 * torch.randn(_d, dtype=torch.float64, generator=_g)
+    _c2 = (torch.softmax(_K @ _q1, 0) @ _V + torch.softmax(_K @ _q2, 0) @ _V) / 2
+    _c1 = torch.softmax(_K @ _qs, 0) @ _V
+    _two.append(_c2)
+    _one.append(_c1)
+_two, _one = torch.stack(_two), torch.stack(_one)  # (S, d)
+_err_two = (_two - _target).norm(dim=1) / _scale  # (S,)
+_err_one = (_one - _target).norm(dim=1) / _scale
+# Two heads: c near the average in nearly all samples (only gamma close to 0 hurts).
+assert (_err_two < 0.05).float().mean() > 0.85, float((_err_two < 0.05).float().mean())
+# One head (question 6b): c flips towards v_a or v_b, so the average is rarely hit...
+assert (_err_one < 0.05).float().mean() < 0.3, float((_err_one < 0.05).float().mean())
+# ... and the variance across samples is far larger than with two heads.
+_var_two = _two.var(dim=0).sum() / _scale**2
+_var_one = _one.var(dim=0).sum() / _scale**2
+assert _var_two < 0.25 * _var_one and _var_two < 0.05, (float(_var_two), float(_var_one))
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### 8. Benefits of multi-headed attention (4 points, written)
+#
+# **a.** With $\Sigma_i = \alpha I$ ($\alpha$ vanishingly small), give your $q_1, q_2$ as
+# formulas and explain why $c \approx \frac12 (v_a + v_b)$.
+#
+# **b.** With $\Sigma_a = \alpha I + \frac12 \mu_a\mu_a^\top$ and $\Sigma_i = \alpha I$ for
+# $i \ne a$, take the same $q_1$ and $q_2$. What do you expect $c$ to look like across samples
+# of the keys? Explain briefly in terms of the variance of $c_1$ and $c_2$ (ignore samples with
+# $k_a^\top q_i < 0$). The cell below shows it numerically.
+
+# %%
+q1, q2 = two_head_queries(mu, 0, 1, 30.0)
+_g = torch.Generator().manual_seed(8)
+for _sample in range(6):
+    gamma = 1 + torch.randn((), dtype=torch.float64, generator=_g) / 2**0.5
+    keys = mu + 1e-4 * torch.randn(6, 8, dtype=torch.float64, generator=_g)
+    keys[0] = gamma * mu[0] + 1e-4 * torch.randn(8, dtype=torch.float64, generator=_g)
+    a1, a2 = torch.softmax(keys @ q1, 0), torch.softmax(keys @ q2, 0)
+    print(f"|k_a| = {gamma:5.2f}   head 1: alpha_a = {a1[0]:.3f}   head 2: alpha_b = {a2[1]:.3f}")
+
+# %% [markdown] nbgrader={"grade_id": "multi_head_answer", "solution": true, "grade": true, "points": 4}
+# **Model answer.** (a) $q_1 = \beta\mu_a$, $q_2 = \beta\mu_b$, $\beta \gg 0$. Each head copies
+# one value (question 1): $k_a^\top q_1 \approx \beta$ while every other score of head 1 is
+# $\approx 0$, so $c_1 \approx v_a$; likewise $c_2 \approx v_b$; hence
+# $c = \frac12(c_1 + c_2) \approx \frac12(v_a + v_b)$.
+# (b) $k_a \approx \gamma\mu_a$ changes only head 1's score of $a$, to $\gamma\beta$, which is
+# still far above the other scores of head 1 ($\approx 0$) for any $\gamma$ that is not close to
+# 0: $c_1 \approx v_a$ in (almost) every sample. Head 2 never looks at $k_a$ (its score is
+# $\gamma\beta\,\mu_a^\top\mu_b \approx 0$), so $c_2 \approx v_b$. Both $c_1$ and $c_2$ have
+# (almost) no variance, so $c \approx \frac12(v_a + v_b)$ in every sample, unlike the single
+# head of question 6b, whose output flipped between $v_a$ and $v_b$.
+#
+# **Mark scheme (4).**
+# - 2: (a) $q_1 = \beta\mu_a$, $q_2 = \beta\mu_b$ (large $\beta$), each head copying one value.
+# - 2: (b) the norm of $k_a$ no longer competes with $k_b$ inside one softmax: $c_1 \approx v_a$
+#   and $c_2 \approx v_b$ with little variance, so $c$ is stable. 1 if the conclusion is right
+#   but not explained through $c_1$, $c_2$.
+
+# %% [markdown]
+# ## Part 2 · Pretraining and knowledge access (41 points)
+#
+# Can a language model store facts read in pretraining, and can a finetuned model *use* them?
+# The task is a very simple form of question answering:
+#
+# > Q: Where was [person] born?
+# > A: [place]
+#
+# The model is a small character-level GPT, written like Karpathy's
+# [minGPT](https://github.com/karpathy/minGPT): read
+# [`nlpcourse/gpt.py`](https://github.com/nlpcourse/nlpcourse/blob/main/nlpcourse/gpt.py) (or
+# `gpt??` in a cell): `GPTConfig` (a comment per field), `CausalSelfAttention` (with shape
+# comments), `GPT`, and a `Trainer` with a progress bar and `device="auto"`. Its loss ignores
+# the padding character `PAD_CHAR` (□, id 0) in the **targets**: a dataset marks the positions
+# that must not be learned by putting PAD there.
+#
+# **The data.** CS224n uses Wikipedia biographies, which cannot be downloaded everywhere, so
+# [`nlpcourse/birthplaces.py`](https://github.com/nlpcourse/nlpcourse/blob/main/nlpcourse/birthplaces.py)
+# *generates* a corpus of the same shape from a seed: fictional people with real birthplaces
+# (a few cities are common, most rare). Pretraining reads a short biography of **everyone**;
+# finetuning sees "Where was X born?" pairs for some people only; we evaluate on the **others**,
+# whose birthplace appears only in their biography. (`birthplaces.read_documents` and
+# `birthplaces.read_pairs` read CS224n's original `wiki.txt` and `birth_*.tsv` files, if you have
+# them.)
+#
+# On a CPU the configuration is scaled down (fewer people, a shorter block, a smaller model,
+# fewer steps); with a GPU it uses the CS224n model size and block size.
+
+# %%
+CONFIGS = {
+    "cpu": dict(
+        n_people=400,
+        n_finetune=250,
+        n_places=60,
+        block_size=64,
+        n_layer=2,
+        n_head=4,
+        n_embd=128,
+        dropout=0.0,
+        pretrain_iters=300,
+        pretrain_lr=2e-3,
+        finetune_iters=100,
+        finetune_lr=1e-3,
+        batch_size=64,
+    ),
+    "gpu": dict(
+        n_people=400,
+        n_finetune=250,
+        n_places=60,
+        block_size=128,
+        n_layer=4,
+        n_head=8,
+        n_embd=256,
+        dropout=0.1,
+        pretrain_iters=4000,
+        pretrain_lr=6e-4,
+        finetune_iters=400,
+        finetune_lr=6e-4,
+        batch_size=128,
+    ),
+}
+RUN = "gpu" if getattr(device, "type", str(device)) == "cuda" else "cpu"
+cfg = CONFIGS[RUN]
+SEED = 0
+data = birthplaces.generate(cfg["n_people"], cfg["n_finetune"], cfg["n_places"], seed=SEED)
+vocab = gpt.CharVocab.from_texts(
+    data.pretrain + [f"Where was {name} born?" for name, _ in data.finetune + data.evaluate]
+)
+print(f"configuration {RUN!r}: {cfg}")
+print(
+    f"{len(data.pretrain)} biographies, {len(data.finetune)} finetuning pairs, "
+    f"{len(data.evaluate)} held-out pairs, {len(vocab)} characters"
+)
+for doc in data.pretrain[:3]:
+    print("  ", doc)
+print("finetuning pairs:", data.finetune[:3])
+
+# %% [markdown]
+# ### 9. `span_corruption` (14 points)
+#
+# Pretraining uses a *span corruption* objective (as in T5 and CS224n): hide a span of the
+# document and learn to reconstruct it. Given a `document` (a string of at least 4 characters),
+# `block_size` and a `random.Random` instance `rng`, return one corrupted training string:
+#
+# 1. **Truncate**: draw a length $\ell$ uniformly from the integers in
+#    $[4, \lfloor \tfrac78 \cdot \text{block\_size} \rfloor]$ (`int(block_size * 7 / 8)`) and keep
+#    the first $\ell$ characters, `t = document[:ℓ]` (all of it if the document is shorter).
+# 2. **Pick the masked span**: split `t` into `prefix + masked + suffix`, where `masked` is
+#    non-empty and its length is random, **on average about a quarter** of `len(t)`
+#    (e.g. uniform in $[1, \lfloor \text{len(t)}/2 \rfloor - 1]$, at least 1), and its start
+#    is random too (uniform over the positions where it fits).
+# 3. **Rearrange**: `prefix + MASK_CHAR + suffix + MASK_CHAR + masked`.
+# 4. **Pad** with `PAD_CHAR` to exactly `block_size + 1` characters.
+#
+# Use only `rng` for randomness (so that the same seed gives the same strings). The dataset
+# `birthplaces.SpanCorruptionDataset` turns the string `s` into the example
+# `(x, y) = (s[:-1], s[1:])`: the model learns to continue `prefix ⁇ suffix ⁇` with the masked
+# content, and its loss skips the padding. For instance, with `block_size = 24`,
+#
+# `"Kofi Torres was born in Lima."` → ℓ = 17 → `"Kofi Torres was b"` → masked `"res w"` →
+# `"Kofi Tor⁇as b⁇res w□□□□□□□□"` (25 characters).
+
+
+# %% nbgrader={"grade_id": "span_corruption", "solution": true}
+def span_corruption(document, block_size, rng):
+    """prefix ⁇ suffix ⁇ masked, padded with PAD_CHAR to block_size + 1 characters."""
+    ### BEGIN SOLUTION
+    t = document[: rng.randint(4, int(block_size * 7 / 8))]
+    n_masked = rng.randint(1, max(1, len(t) // 2 - 1))
+    start = rng.randint(0, len(t) - n_masked)
+    prefix, masked, suffix = t[:start], t[start : start + n_masked], t[start + n_masked :]
+    s = prefix + MASK_CHAR + suffix + MASK_CHAR + masked
+    return s + PAD_CHAR * (block_size + 1 - len(s))
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade_id": "test_span_corruption", "grade": true, "points": 4}
+"""Check span_corruption's structure on one document and 200 draws at block_size = 32."""
+_doc = "Kofi Torres was born in Lima in 1950. He worked as a poet in Oslo."
+for _i in range(200):
+    _s = span_corruption(_doc, 32, random.Random(_i))
+    assert isinstance(_s, str) and len(_s) == 33, (
+        f"Return a string of block_size + 1 = 33 characters (padded with PAD_CHAR), got "
+        f"{len(_s)}: {_s!r}"
+    )
+    assert _s.count(MASK_CHAR) == 2, f"Exactly two MASK_CHAR markers expected: {_s!r}"
+    _prefix, _suffix, _rest = _s.split(MASK_CHAR)
+    _masked = _rest.rstrip(PAD_CHAR)
+    assert PAD_CHAR not in _prefix + _suffix + _masked, f"PAD_CHAR only at the end: {_s!r}"
+    assert len(_masked) >= 1, f"The masked span must not be empty: {_s!r}"
+    _t = _prefix + _masked + _suffix
+    assert _doc.startswith(_t), (
+        f"prefix + masked + suffix must be the truncated document (the start of it): from "
+        f"{_s!r} we get {_t!r}. Is the span removed from its place, and are the markers in the "
+        "order prefix ⁇ suffix ⁇ masked?"
+    )
+    assert 4 <= len(_t) <= 28, f"Truncated length must lie in [4, 28], got {len(_t)}: {_s!r}"
+print("span_corruption: visible checks passed.")
+print(span_corruption("Kofi Torres was born in Lima.", 24, random.Random(0)))
+
+# %% nbgrader={"grade_id": "test_span_corruption_hidden", "grade": true, "points": 5}
+"""Hidden: structure on random documents and block sizes, short documents, seeded randomness."""
+assert span_corruption("abcdefgh", 16, random.Random(0)) is not None, "returned None."
+### BEGIN HIDDEN TESTS
+_r = random.Random(105)
+_alphabet = "abcdefghij klmnopqrstuvwxyzABC.,()0123456789"
+for _trial in range(600):
+    _bs = _r.choice([8, 10, 16, 24, 32, 64, 128])
+    _doc = "".join(_r.choice(_alphabet) for _ in range(_r.randint(4, 200)))
+    _s = span_corruption(_doc, _bs, random.Random(_trial))
+    assert isinstance(_s, str) and len(_s) == _bs + 1, (_bs, _doc, _s)
+    assert _s.count(MASK_CHAR) == 2, (_bs, _doc, _s)
+    _i1 = _s.index(MASK_CHAR)
+    _i2 = _s.index(MASK_CHAR, _i1 + 1)
+    _prefix, _suffix, _tail = _s[:_i1], _s[_i1 + 1 : _i2], _s[_i2 + 1 :]
+    _masked = _tail.rstrip(PAD_CHAR)
+    _npad = len(_tail) - len(_masked)
+    assert PAD_CHAR not in _prefix + _suffix + _masked, (_doc, _s)
+    assert len(_masked) >= 1, (_doc, _s)
+    _t = _prefix + _masked + _suffix
+    assert _doc[: len(_t)] == _t, (_doc, _s)
+    assert 4 <= len(_t) <= int(_bs * 7 / 8) or (len(_t) == len(_doc) < 4), (_bs, _doc, _s)
+    assert len(_t) + 2 + _npad == _bs + 1, (_doc, _s)
+# A document shorter than the drawn length is kept whole.
+for _trial in range(50):
+    _s = span_corruption("abcd", 64, random.Random(_trial))
+    _i1 = _s.index(MASK_CHAR)
+    _i2 = _s.index(MASK_CHAR, _i1 + 1)
+    assert _s[:_i1] + _s[_i2 + 1 :].rstrip(PAD_CHAR) + _s[_i1 + 1 : _i2] == "abcd", _s
+# Only rng is random: the same seed gives the same strings whatever the global random state.
+_doc = "".join(_r.choice(_alphabet) for _ in range(150))
+random.seed(1)
+_first = [span_corruption(_doc, 64, random.Random(_k)) for _k in range(20)]
+random.seed(2)
+_again = [span_corruption(_doc, 64, random.Random(_k)) for _k in range(20)]
+assert _first == _again, "span_corruption must draw its randomness from rng only"
+assert len(set(_first)) > 15, "different seeds should give different corruptions"
+### END HIDDEN TESTS
+
+# %% nbgrader={"grade_id": "test_span_corruption_statistics", "grade": true, "points": 5}
+"""Hidden: over 4000 draws, the truncation length and the masked span's length and place."""
+assert span_corruption("abcdefgh", 16, random.Random(0)) is not None, "returned None."
+### BEGIN HIDDEN TESTS
+_r = random.Random(106)
+_doc = "".join(_r.choice("abcdefghij klmnopqrstuvwxyz") for _ in range(300))
+_bs = 64
+_hi = int(_bs * 7 / 8)  # 56
+_lens, _fracs, _starts, _ends = [], [], [], []
+_rng = random.Random(7)
+for _ in range(4000):
+    _s = span_corruption(_doc, _bs, _rng)
+    _i1 = _s.index(MASK_CHAR)
+    _i2 = _s.index(MASK_CHAR, _i1 + 1)
+    _prefix, _suffix, _masked = _s[:_i1], _s[_i1 + 1 : _i2], _s[_i2 + 1 :].rstrip(PAD_CHAR)
+    _n = len(_prefix) + len(_suffix) + len(_masked)
+    _lens.append(_n)
+    _fracs.append(len(_masked) / _n)
+    _starts.append(len(_prefix) / (_n - len(_masked) + 1e-9))
+    _ends.append(len(_suffix) == 0)
+# Truncation: uniform over [4, 56] -> mean 30, both ends reached, nothing outside.
+assert min(_lens) == 4 and max(_lens) == _hi, ("truncation range", min(_lens), max(_lens))
+_mean_len = sum(_lens) / len(_lens)
+assert abs(_mean_len - (4 + _hi) / 2) < 1.5, ("truncation not uniform", _mean_len)
+_short = sum(_n <= (4 + _hi) / 2 for _n in _lens) / len(_lens)
+assert 0.42 < _short < 0.58, ("truncation not uniform", _short)
+# Masked span: a quarter of the truncated length on average, and random (not a fixed fraction).
+_mean_frac = sum(_fracs) / len(_fracs)
+assert 0.18 < _mean_frac < 0.32, ("masked length should average 1/4 of the text", _mean_frac)
+_var_frac = sum((_f - _mean_frac) ** 2 for _f in _fracs) / len(_fracs)
+assert _var_frac > 0.003, ("masked length is not random", _var_frac)
+# Its start is spread over the text: not always at the start or at the end.
+_mean_start = sum(_starts) / len(_starts)
+assert 0.3 < _mean_start < 0.7, ("masked span start not spread out", _mean_start)
+assert sum(_ends) / len(_ends) < 0.25, "the masked span is too often at the very end"
+assert sum(_st == 0 for _st in _starts) / len(_starts) < 0.25, "too often at the very start"
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### 10. `NameDataset` (8 points)
+#
+# The finetuning examples. Item `i` of `NameDataset(pairs, vocab, block_size)` for the pair
+# `(name, place)` is built from the question `q = f"Where was {name} born?"`:
+#
+# - the string `s = q + MASK_CHAR + place + MASK_CHAR`, padded with `PAD_CHAR` to
+#   `block_size + 1` characters;
+# - `x = s[:-1]`, and the targets `y = s[1:]` **with every position that predicts a character
+#   of the question replaced by `PAD_CHAR`**: the model must learn to answer, not to ask. So
+#   `y` starts with `len(q) - 1` PADs, then `MASK_CHAR + place + MASK_CHAR`, then PADs.
+#
+# Return `(vocab.encode(x), vocab.encode(y))`, two `LongTensor`s of shape `(block_size,)`. The
+# finetuned model will then answer a question by continuing `q + MASK_CHAR` up to the next ⁇.
+
+
+# %% nbgrader={"grade_id": "name_dataset", "solution": true}
+class NameDataset(torch.utils.data.Dataset):
+    """'Where was X born?⁇place⁇' examples; the loss only sees the answer part."""
+
+    def __init__(self, pairs, vocab, block_size):
+        self.pairs = list(pairs)
+        self.vocab = vocab
+        self.block_size = block_size
+
+    def __len__(self):
+        return len(self.pairs)
+
+    def __getitem__(self, i):
+        ### BEGIN SOLUTION
+        name, place = self.pairs[i]
+        q = f"Where was {name} born?"
+        s = q + MASK_CHAR + place + MASK_CHAR
+        s = s + PAD_CHAR * (self.block_size + 1 - len(s))
+        x = s[:-1]
+        y = PAD_CHAR * (len(q) - 1) + s[len(q) :]
+        return self.vocab.encode(x), self.vocab.encode(y)
+        ### END SOLUTION
+
+
+# %% nbgrader={"grade_id": "test_name_dataset", "grade": true, "points": 3}
+"""Check NameDataset on one pair with block_size = 40."""
+_voc = gpt.CharVocab.from_texts(["Where was Ada Okafor born?", "Lima"])
+_ds = NameDataset([("Ada Okafor", "Lima")], _voc, 40)
+assert len(_ds) == 1, f"len(NameDataset) is the number of pairs, got {len(_ds)}."
+_x, _y = _ds[0]
+assert tuple(_x.shape) == (40,) and tuple(_y.shape) == (40,), (
+    f"x and y must have shape (block_size,) = (40,), got {tuple(_x.shape)}, {tuple(_y.shape)}."
+)
+_want_x = "Where was Ada Okafor born?⁇Lima⁇" + "□" * 8
+assert _voc.decode(_x) == _want_x, f"x should be {_want_x!r}, got {_voc.decode(_x)!r}"
+_want_y = "□" * 25 + "⁇Lima⁇" + "□" * 9
+assert _voc.decode(_y) == _want_y, (
+    f"y should be {_want_y!r}, got {_voc.decode(_y)!r}: the targets of the question's positions "
+    "must be PAD, so that the loss only counts the answer."
+)
+print("NameDataset: visible checks passed.")
+
+# %% nbgrader={"grade_id": "test_name_dataset_hidden", "grade": true, "points": 5}
+"""Hidden: many random pairs and block sizes, dtypes, and the loss counts only the answer."""
+_voc = gpt.CharVocab.from_texts(["Where was Ada Okafor born?", "Lima"])
+assert NameDataset([("Ada Okafor", "Lima")], _voc, 40)[0] is not None, "returned None."
+### BEGIN HIDDEN TESTS
+_r = random.Random(107)
+_letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ -'"
+_pairs = [
+    (
+        "".join(_r.choice(_letters) for _ in range(_r.randint(1, 20))),
+        "".join(_r.choice(_letters) for _ in range(_r.randint(1, 12))),
+    )
+    for _ in range(60)
+]
+_voc = gpt.CharVocab.from_texts(["Where was born?" + _letters])
+for _bs in [48, 64, 100]:
+    _ds = NameDataset(_pairs, _voc, _bs)
+    assert len(_ds) == len(_pairs)
+    for _i, (_name, _place) in enumerate(_pairs):
+        _x, _y = _ds[_i]
+        assert _x.dtype == torch.long and _y.dtype == torch.long, (_x.dtype, _y.dtype)
+        _q = "Where was " + _name + " born?"
+        _full = list(_q) + ["⁇"] + list(_place) + ["⁇"]
+        _full += ["□"] * (_bs + 1 - len(_full))
+        _wx = [_voc.stoi[_c] for _c in _full[:-1]]
+        _wy = [0 if _k < len(_q) - 1 else _voc.stoi[_full[_k + 1]] for _k in range(_bs)]
+        assert _x.tolist() == _wx, (_bs, _name, _place, _voc.decode(_x))
+        assert _y.tolist() == _wy, (_bs, _name, _place, _voc.decode(_y))
+# The GPT loss on a NameDataset batch counts exactly len(place) + 2 targets per example.
+torch.manual_seed(0)
+_m = gpt.GPT(gpt.GPTConfig(len(_voc), 48, n_layer=1, n_head=2, n_embd=16, dropout=0.0))
+_x, _y = _ds[0]
+_counted = int((_y != 0).sum())
+assert _counted == len(_pairs[0][1]) + 2, (_counted, _pairs[0])
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### 11. `evaluate_places` (4 points)
+#
+# Given the true places and the predicted ones (two lists of strings of the same length),
+# return `(total, correct)`: the number of pairs and the number of correct predictions. A
+# prediction is correct when it equals the true place **ignoring case and surrounding
+# whitespace** (`" lima"` is right for `"Lima"`). Raise a `ValueError` that says so when the two
+# lists differ in length.
+
+
+# %% nbgrader={"grade_id": "evaluate_places", "solution": true}
+def evaluate_places(true_places, predicted_places):
+    """(total, correct), comparing places case-insensitively after stripping whitespace."""
+    ### BEGIN SOLUTION
+    if len(true_places) != len(predicted_places):
+        raise ValueError(
+            f"{len(true_places)} true places but {len(predicted_places)} predictions: "
+            "predict one place per person"
+        )
+    correct = sum(
+        t.strip().lower() == p.strip().lower()
+        for t, p in zip(true_places, predicted_places, strict=True)
+    )
+    return len(true_places), correct
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade_id": "test_evaluate_places", "grade": true, "points": 2}
+"""Check evaluate_places on four predictions, two of which differ only in case or spaces."""
+_got = evaluate_places(["Lima", "Oslo", "Paris", "Cairo"], ["Lima", "oslo ", "Rome", "Cai"])
+assert tuple(_got) == (4, 2), (
+    f"Expected (total, correct) = (4, 2): 'oslo ' counts as 'Oslo'; got {_got}."
+)
+print("evaluate_places: visible checks passed.")
+
+# %% nbgrader={"grade_id": "test_evaluate_places_hidden", "grade": true, "points": 2}
+"""Hidden: random cases, case and whitespace variants, empty lists, and a length mismatch."""
+assert evaluate_places(["Lima"], ["Lima"]) is not None, "evaluate_places returned None."
+### BEGIN HIDDEN TESTS
+assert tuple(evaluate_places([], [])) == (0, 0)
+assert tuple(evaluate_places(["LONDON"], ["london"])) == (1, 1)
+assert tuple(evaluate_places(["Rio"], ["\tRIO\n"])) == (1, 1)
+assert tuple(evaluate_places(["Rio"], ["Ri o"])) == (1, 0)
+_r = random.Random(108)
+_cities = ["Lima", "Oslo", "Paris", "Cairo", "Kyiv"]
+for _trial in range(100):
+    _n = _r.randint(1, 30)
+    _true = [_r.choice(_cities) for _ in range(_n)]
+    _pred = [_r.choice(_cities) for _ in range(_n)]
+    _pred = [_r.choice([_p, _p.upper(), _p.lower(), " " + _p]) for _p in _pred]
+    _want = sum(_a.lower() == _b.strip().lower() for _a, _b in zip(_true, _pred))
+    _got = evaluate_places(_true, _pred)
+    assert tuple(int(_v) for _v in _got) == (_n, _want), (_true, _pred, _got)
+try:
+    evaluate_places(["Lima", "Oslo"], ["Lima"])
+except ValueError:
+    pass
+else:
+    raise AssertionError("lists of different lengths must raise ValueError")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### 12. `predict_place` (5 points)
+#
+# Ask the model: encode the prompt `f"Where was {name} born?" + MASK_CHAR`, move it to
+# `device`, continue it greedily (`gpt.generate(model, x, steps, stop_id=...)` does this for a
+# `(1, T)` batch; at most `model.block_size - len(prompt)` new characters), and return the text
+# the model wrote **after the prompt and before the next `MASK_CHAR`** (all of it if no ⁇ comes).
+
+
+# %% nbgrader={"grade_id": "predict_place", "solution": true}
+def predict_place(model, vocab, name, device):
+    """The model's answer (str) to 'Where was {name} born?'."""
+    ### BEGIN SOLUTION
+    prompt = f"Where was {name} born?" + MASK_CHAR
+    x = vocab.encode(prompt)[None, :].to(device)  # (1, T)
+    steps = model.block_size - x.shape[1]
+    out = gpt.generate(model, x, steps, stop_id=vocab.stoi[MASK_CHAR])  # (1, T + steps)
+    return vocab.decode(out[0, x.shape[1] :]).split(MASK_CHAR)[0]
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade_id": "test_predict_place", "grade": true, "points": 2}
+"""Check predict_place with a scripted model that answers 'Lima' to the right prompt only."""
+_voc = gpt.CharVocab.from_texts(["Where was Ada Okafor born?", "Lima Oslo X"])
+
+
+class _Scripted(torch.nn.Module):
+    """Answers `answer` + ⁇ after the exact prompt; anything else makes it say 'X' forever."""
+
+    def __init__(self, vocab, name, answer, block_size=64):
+        super().__init__()
+        self.vocab, self.block_size = vocab, block_size
+        self.prompt = f"Where was {name} born?" + MASK_CHAR
+        self.answer = answer + MASK_CHAR + "XXXX"
+        self.w = torch.nn.Parameter(torch.zeros(1))
+
+    def forward(self, idx, targets=None):
+        B, T = idx.shape  # (B, T)
+        logits = torch.zeros(B, T, len(self.vocab))  # (B, T, V)
+        for b in range(B):
+            text = self.vocab.decode(idx[b])
+            k = len(text) - len(self.prompt)
+            ok = text.startswith(self.prompt) and 0 <= k < len(self.answer)
+            logits[b, -1, self.vocab.stoi[self.answer[k] if ok else "X"]] = 10.0
+        return logits, None
+
+
+_got = predict_place(_Scripted(_voc, "Ada Okafor", "Lima"), _voc, "Ada Okafor", "cpu")
+assert _got == "Lima", (
+    f"Expected 'Lima', got {_got!r}. The prompt must be 'Where was Ada Okafor born?⁇' and the "
+    "answer is what the model writes after it, up to the next ⁇ (not included)."
+)
+print("predict_place: visible checks passed.")
+
+# %% nbgrader={"grade_id": "test_predict_place_hidden", "grade": true, "points": 3}
+"""Hidden: other names and answers, an answer without a closing marker, and the step limit."""
+assert predict_place(_Scripted(_voc, "Ada Okafor", "Oslo"), _voc, "Ada Okafor", "cpu") is not None
+### BEGIN HIDDEN TESTS
+_voc2 = gpt.CharVocab.from_texts(["Where was born?", "abcdefghijklmnopqrstuvwxyz ABCXYZ"])
+for _name, _ans in [("Bo Li", "Oslo"), ("Zed", "a"), ("Anna Maria Xu", "Rio de Janeiro")]:
+    _v = gpt.CharVocab.from_texts(["Where was born?", _name, _ans, "X"])
+    _got = predict_place(_Scripted(_v, _name, _ans), _v, _name, "cpu")
+    assert _got == _ans, (_name, _ans, _got)
+
+
+class _Endless(torch.nn.Module):
+    """Always predicts 'a': never writes ⁇."""
+
+    def __init__(self, vocab, block_size):
+        super().__init__()
+        self.vocab, self.block_size = vocab, block_size
+
+    def forward(self, idx, targets=None):
+        B, T = idx.shape
+        logits = torch.zeros(B, T, len(self.vocab))
+        logits[:, :, self.vocab.stoi["a"]] = 1.0
+        return logits, None
+
+
+_v = gpt.CharVocab.from_texts(["Where was born?", "Bo Lia"])
+_prompt_len = len("Where was Bo Li born?") + 1
+for _bs in [30, 40]:
+    _got = predict_place(_Endless(_v, _bs), _v, "Bo Li", "cpu")
+    assert _got == "a" * (_bs - _prompt_len), (_bs, _got)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### 13. `finetune` (5 points)
+#
+# Write `finetune(model, pairs, vocab, settings)`: build a `NameDataset` of the pairs with the
+# model's block size (`model.block_size`), train the model on it with
+# `gpt.Trainer(model, dataset, gpt.TrainerConfig(**settings))`, and return the list of
+# losses that `Trainer.train()` returns. (The same `Trainer` with a `SpanCorruptionDataset`
+# pretrains; you will see it below.)
+
+
+# %% nbgrader={"grade_id": "finetune", "solution": true}
+def finetune(model, pairs, vocab, settings):
+    """Train model on NameDataset(pairs) with gpt.Trainer; return the losses."""
+    ### BEGIN SOLUTION
+    dataset = NameDataset(pairs, vocab, model.block_size)
+    trainer = gpt.Trainer(model, dataset, gpt.TrainerConfig(**settings))
+    return trainer.train()
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade_id": "test_finetune", "grade": true, "points": 2}
+"""Check finetune on a tiny model for 3 steps: 3 losses, and the weights change."""
+_voc = gpt.CharVocab.from_texts(["Where was Ada Okafor born?", "Lima Bo Li Oslo"])
+torch.manual_seed(0)
+_m = gpt.GPT(gpt.GPTConfig(len(_voc), 40, n_layer=1, n_head=2, n_embd=16, dropout=0.0))
+_before = [p.detach().clone() for p in _m.parameters()]
+_settings = dict(max_iters=3, batch_size=2, learning_rate=1e-2, progress=False, device="cpu")
+_losses = finetune(_m, [("Ada Okafor", "Lima"), ("Bo Li", "Oslo")], _voc, _settings)
+assert len(_losses) == 3, f"Return the 3 losses of Trainer.train(), got {_losses!r}."
+assert any(not torch.equal(_a, _b) for _a, _b in zip(_before, _m.parameters())), (
+    "The model's weights did not change: train it with gpt.Trainer."
+)
+print("finetune: visible checks passed.")
+
+# %% nbgrader={"grade_id": "test_finetune_hidden", "grade": true, "points": 3}
+"""Hidden: with learning rate 0, the loss finetune reports is the loss on the answer tokens only."""
+assert _losses is not None, "finetune returned None."
+### BEGIN HIDDEN TESTS
+_r = random.Random(109)
+_pairs = [("Ada Okafor", "Lima"), ("Bo Li", "Oslo"), ("Ada Li", "Oslo"), ("Bo Okafor", "Lima")]
+torch.manual_seed(1)
+_m = gpt.GPT(gpt.GPTConfig(len(_voc), 40, n_layer=1, n_head=2, n_embd=16, dropout=0.0))
+_settings = dict(max_iters=1, batch_size=4, learning_rate=0.0, progress=False, device="cpu")
+_got = finetune(_m, _pairs, _voc, _settings)
+assert len(_got) == 1, _got
+# Reference: cross-entropy on the answer positions only (⁇ place ⁇), by an explicit loop.
+_xs, _ts, _ws = [], [], []
+for _name, _place in _pairs:
+    _q = f"Where was {_name} born?"
+    _s = _q + "⁇" + _place + "⁇"
+    _ids = [_voc.stoi[_c] for _c in _s + "□" * (41 - len(_s))]
+    _xs.append(_ids[:-1])
+    for _k in range(len(_q) - 1, len(_s) - 1):
+        _ts.append((len(_xs) - 1, _k, _ids[_k + 1]))
+_m.eval()
+with torch.no_grad():
+    _logits, _ = _m(torch.tensor(_xs))
+_logp = torch.log_softmax(_logits, -1)
+_want = -sum(float(_logp[_b, _k, _t]) for _b, _k, _t in _ts) / len(_ts)
+assert abs(float(_got[0]) - _want) < 1e-4, (float(_got[0]), _want)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Training: three accuracies
+#
+# All three are measured on the **held-out** people, whose birthplaces the finetuning data
+# never mentions:
+#
+# 1. **Baseline**: always answer the most frequent birthplace of the finetuning pairs;
+# 2. **No pretraining**: a fresh GPT finetuned on the question pairs only;
+# 3. **Pretraining + finetuning**: the same GPT first pretrained with your span corruption on
+#    all biographies, then finetuned exactly as in 2.
+#
+# The autograder skips these cells. On a CPU they take about 10 minutes in all (the progress
+# bars show the steps); with a GPU they use the larger configuration.
+
+
+# %%
+def held_out_accuracy(model):
+    """Accuracy of predict_place on the held-out people (and a few example answers)."""
+    names = [name for name, _ in data.evaluate]
+    true = [place for _, place in data.evaluate]
+    predicted = [predict_place(model, vocab, name, device) for name in names]
+    total, correct = evaluate_places(true, predicted)
+    return correct / total, list(zip(names[:4], predicted[:4], strict=True))
+
+
+def new_model():
+    torch.manual_seed(SEED)
+    config = gpt.GPTConfig(
+        len(vocab), cfg["block_size"], cfg["n_layer"], cfg["n_head"], cfg["n_embd"], cfg["dropout"]
+    )
+    return gpt.GPT(config)
+
+
+def trainer_settings(iters, lr):
+    return dict(max_iters=iters, max_epochs=10**6, batch_size=cfg["batch_size"], learning_rate=lr)
+
+
+accuracy = {}
+if not grading():
+    started = time.perf_counter()
+    baseline = data.most_frequent_place()
+    _, hits = evaluate_places([p for _, p in data.evaluate], [baseline] * len(data.evaluate))
+    accuracy["(i) baseline"] = hits / len(data.evaluate)
+    print(f"(i) always {baseline!r}: {accuracy['(i) baseline']:.1%}")
+
+    scratch = new_model()
+    print(f"GPT with {gpt.count_parameters(scratch):,} parameters on {device}")
+    finetune(
+        scratch, data.finetune, vocab, trainer_settings(cfg["finetune_iters"], cfg["finetune_lr"])
+    )
+    accuracy["(ii) no pretraining"], examples = held_out_accuracy(scratch)
+    print(f"(ii) finetuned without pretraining: {accuracy['(ii) no pretraining']:.1%}", examples)
+
+# %%
+if not grading():
+    model = new_model()
+    pretrain_data = birthplaces.SpanCorruptionDataset(
+        data.pretrain, vocab, cfg["block_size"], span_corruption, seed=SEED
+    )
+    print("a pretraining example:", vocab.decode(pretrain_data[0][0]))
+    gpt.Trainer(
+        model,
+        pretrain_data,
+        gpt.TrainerConfig(**trainer_settings(cfg["pretrain_iters"], cfg["pretrain_lr"])),
+    ).train()
+    finetune(
+        model, data.finetune, vocab, trainer_settings(cfg["finetune_iters"], cfg["finetune_lr"])
+    )
+    accuracy["(iii) pretraining + finetuning"], examples = held_out_accuracy(model)
+    print("examples (name, predicted):", examples)
+    for what, acc in accuracy.items():
+        print(f"{what:>32}: {acc:.1%}")
+    print(f"configuration {RUN!r}, seed {SEED}: {time.perf_counter() - started:.0f} s")
+
+# %% [markdown]
+# ### 14. Your three accuracies, explained (5 points, written)
+#
+# Report your three accuracies. Then explain: **(a)** why the model finetuned without
+# pretraining does no better than (or even worse than) the baseline on the held-out people;
+# **(b)** where the pretrained model's knowledge comes from, and why it can answer questions
+# about people absent from the finetuning data; **(c)** one reason why it is still far from
+# 100%.
+
+# %% [markdown] nbgrader={"grade_id": "results_answer", "solution": true, "grade": true, "points": 5}
+# **Model answer.** (The CPU run with seed 0 gives about (i) 4%, (ii) 2%, (iii) 30%; any
+# run's own numbers are fine.) (a) Finetuning alone teaches the question format and the mapping
+# from the *finetuning* names to places; a held-out name was never seen with its place, so the
+# best the model can do is guess from the name's characters, which carry no information about
+# the birthplace here (names and places are drawn independently): it guesses a frequent place
+# at best, and often an unlikely one, so it is at or below the baseline.
+# (b) Pretraining on the biographies makes the model predict the masked text, including the
+# birthplace after "… was born in", from the name: the association name → place is stored in
+# its weights for **every** person, held-out ones included. Finetuning only has to connect the
+# question format to this stored association, which it learns from the finetuning people and
+# which then transfers to the others. (c) The small model and short CPU training memorise only
+# part of the biographies; a truncated or masked span often cuts off the name or the place, so
+# each fact is seen only a few times; the place is in a different position and wording in each
+# template; and finetuning may overwrite some of the pretrained knowledge.
+#
+# **Mark scheme (5).**
+# - 1: the three accuracies from the student's run, with (iii) clearly above (i) and (ii).
+# - 1: (a) held-out names were never paired with a place in the data seen; the model can only
+#   guess (names carry no information about places).
+# - 2: (b) the fact is learnt from the biographies in pretraining (the span corruption objective
+#   predicts the place from the name), for everyone; finetuning teaches the format / how to
+#   retrieve it. 1 for "pretraining helps" without the mechanism.
+# - 1: (c) any sound reason (capacity, few exposures per fact, truncation/masking, forgetting
+#   during finetuning, exact-match scoring).
