@@ -72,8 +72,10 @@ class ClassReport:
         return sorted(rows, key=lambda r: (-r[1], r[2], r[0]))
 
     def outliers(self) -> dict[str, float]:
-        """student -> total, for totals outside Tukey's fences (needs 4+ students)."""
-        totals = self.totals()
+        """student -> total, for totals outside Tukey's fences (needs 4+ students); students
+        with an answer still to grade have no final total and are left out."""
+        waiting = {s.student for s in self.scores if s.score is None}
+        totals = {s: t for s, t in self.totals().items() if s not in waiting}
         if len(totals) < 4:
             return {}
         q1, _, q3 = statistics.quantiles(totals.values(), n=4, method="inclusive")
@@ -168,7 +170,7 @@ def summary(rep: ClassReport, top: int = 3) -> str:
         lines.append("late: none" + ("" if rep.duedate else " (the assignment has no due date)"))
     out = rep.outliers()
     lines.append(
-        "outliers (total outside 1.5 IQR of the quartiles): "
+        "outliers (fully graded totals beyond 1.5 IQR from the quartiles): "
         + (", ".join(f"{s} ({t:g})" for s, t in out.items()) if out else "none")
     )
     pending = rep.pending()

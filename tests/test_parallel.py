@@ -108,7 +108,7 @@ def test_same_grades_as_plain_nbgrader_and_manual_grades_kept(a2_course, tmp_pat
     assert [r.student for r in summary.results] == sorted(BATCH)
     assert not summary.failed, summary.text()
     expected = dump(sqlite_url(plain))
-    assert len(expected) > 20 * len(BATCH)
+    assert len(expected) > 10 * len(BATCH)
     assert dump(sqlite_url(ours)) == expected
     for s in BATCH:
         assert (ours / "autograded" / s / A / f"{A}.ipynb").is_file()
@@ -218,7 +218,7 @@ def run_fake(course: Path, monkeypatch, workers: int, manual: dict[str, float], 
     return summary
 
 
-MANUAL = {"s002/q1": 5.0, "s027/q3": 0.0}
+MANUAL = {"s002/q1": 5.0, "s021/q3": 0.0}
 
 
 def test_parallel_writes_sqlite_no_lost_or_duplicated_rows(tmp_path, monkeypatch):
