@@ -270,7 +270,7 @@ def postgres():
     root); yields a function making a fresh database's SQLAlchemy URL."""
     bindir = _pg_bin()
     if bindir is None:
-        pytest.skip("PostgreSQL is not installed: apt-get install -y postgresql (.ci/run does)")
+        pytest.fail("PostgreSQL is not installed: apt-get install -y postgresql (.ci/run does)")
     as_user = []
     if os.geteuid() == 0:
         as_user = ["runuser", "-u", "postgres", "--"]

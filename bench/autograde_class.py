@@ -1,0 +1,166 @@
+"""Benchmark: a synthetic class graded by plain `nbgrader autograde` and by `nlpcourse autograde`.
+
+    .venv/bin/python bench/autograde_class.py                      # every assignment, 4 per kind
+    .venv/bin/python bench/autograde_class.py --per-kind 2 a2_dropout_cnn
+
+In a scratch course root (never the real one): release the assignments, hand in ``--per-kind``
+students of each kind per assignment (the reference solution, the untouched release, the
+``partly_wrong`` test case, and a hostile one: ``tests/submissions/hostile/allclose_patched``
+for a2, elsewhere the reference with ``numpy.allclose`` patched to always pass), then grade the
+same class twice from the same state:
+
+1. plain nbgrader: ``nbgrader autograde <a> --force`` for each assignment, one after another;
+2. ``nlpcourse autograde --workers N`` (one run for every assignment).
+
+Prints the wall time of each, the ratio, and whether every gradebook value autograde writes
+is identical. Then one student's whole course (every assignment, reference answers) both ways.
+Both tools run as commands, so their start-up is counted. The machine's load average is
+printed before and after: on a shared machine the numbers are pessimistic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+from nlpcourse import config, submissions
+from nlpcourse import release as rel
+
+ROOT = Path(__file__).resolve().parents[1]
+KINDS = ["reference", "blank", "partly_wrong", "hostile"]
+REFERENCE = submissions.Case(name="reference", description="the reference answers")
+HACK = (
+    "\nimport numpy as _np\n_np.allclose = lambda *a, **k: True\n"
+    "_np.testing.assert_allclose = lambda *a, **k: None\n"
+)
+
+
+def hostile(a: str, rel_nb: Path, src_nb: Path) -> nbformat.NotebookNode:
+    """The issue-8 corpus's allclose_patched for a2; elsewhere the reference answers with
+    numpy's comparisons patched to always pass in the first solution cell."""
+    corpus = ROOT / "tests" / "submissions" / "hostile" / "allclose_patched.py"
+    if a == "a2_dropout_cnn" and corpus.exists():
+        return submissions.make_submission(rel_nb, src_nb, submissions.load_case(corpus))
+    nb = submissions.make_submission(rel_nb, src_nb, REFERENCE)
+    cell = next(
+        c
+        for c in nb.cells
+        if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")
+    )
+    cell.source += HACK
+    return nb
+
+
+def make_class(course: Path, names: list[str], per_kind: int) -> dict[str, list[str]]:
+    """Hand in per_kind students of each kind for every assignment; returns a -> students."""
+    out = {}
+    for a in names:
+        src_nb = course / "source" / a / f"{a}.ipynb"
+        rel_nb = course / "release" / a / f"{a}.ipynb"
+        partly = ROOT / "tests" / "submissions" / a / "partly_wrong.py"
+        blank = submissions.Case(name="blank", description="blank", base="blank")
+        notebooks = {
+            "reference": submissions.make_submission(rel_nb, src_nb, REFERENCE),
+            "blank": submissions.make_submission(rel_nb, src_nb, blank),
+            "partly_wrong": submissions.make_submission(
+                rel_nb, src_nb, submissions.load_case(partly) if partly.exists() else blank
+            ),
+            "hostile": hostile(a, rel_nb, src_nb),
+        }
+        out[a] = []
+        for i in range(per_kind):
+            for kind, nb in notebooks.items():
+                student = f"{kind}_{i:02d}"
+                submissions.hand_in(course, a, student, nb)
+                out[a].append(student)
+    return out
+
+
+def run(cmd: list[str], cwd: Path) -> float:
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, env=rel.tool_env(), capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if proc.returncode not in (0, 1):  # 1: some submission failed (the hostile ones may)
+        sys.exit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    return wall
+
+
+def dump(course: Path) -> dict:
+    from nbgrader.api import Gradebook
+
+    out = {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", config.COURSE_ID) as gb:
+        for a in gb.assignments:
+            for sub in a.submissions:
+                for nb in sub.notebooks:
+                    out[(a.name, sub.student.id, nb.name, "late")] = nb.late_submission_penalty
+                    for g in nb.grades:
+                        out[(a.name, sub.student.id, g.name)] = (g.auto_score, g.needs_manual_grade)
+                    for c in nb.comments:
+                        out[(a.name, sub.student.id, "comment", c.name)] = c.auto_comment
+    return out
+
+
+def load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("assignments", nargs="*", help="default: every assignment")
+    p.add_argument("--per-kind", type=int, default=4, help="students of each kind (default 4)")
+    p.add_argument("--workers", type=int, default=os.cpu_count(), help="nlpcourse workers")
+    p.add_argument("--keep", action="store_true", help="keep the scratch course roots")
+    args = p.parse_args(argv)
+    os.environ.update(rel.tool_env())
+    names = args.assignments or config.assignments(ROOT)
+    tmp = Path(tempfile.mkdtemp(prefix="nlpcourse-bench-"))
+    print(f"{os.cpu_count()} cores, load average {load()}; scratch: {tmp}")
+    base = rel.copy_course(ROOT, tmp / "base", names)
+    rel.release(base, names, write_registry=False)
+    students = make_class(base, names, args.per_kind)
+    n = sum(len(s) for s in students.values())
+    print(f"{n} submissions: {args.per_kind} per kind x {KINDS} x {names}")
+    plain, ours = tmp / "plain", tmp / "ours"
+    shutil.copytree(base, plain, symlinks=True)
+    shutil.copytree(base, ours, symlinks=True)
+    nbgrader = [sys.executable, "-m", "nbgrader"]
+    nlpcourse = [sys.executable, "-m", "nlpcourse.cli"]
+
+    t_plain = sum(run([*nbgrader, "autograde", a, "--force"], plain) for a in names)
+    t_ours = run([*nlpcourse, "autograde", "--workers", str(args.workers), "--no-progress"], ours)
+    same = dump(plain) == dump(ours)
+    for what, t in [("plain nbgrader autograde", t_plain), ("nlpcourse autograde", t_ours)]:
+        print(f"{what:<26}: {t:7.1f} s wall, {t / n:.2f} s per notebook")
+    verdict = "yes" if same else "NO"
+    print(f"ratio {t_plain / t_ours:.2f}x ({args.workers} workers); scores identical: {verdict}")
+
+    one = students[names[0]][0]  # reference_00: the same id in every assignment
+    s_plain = sum(
+        run([*nbgrader, "autograde", a, "--force", "--student", one], plain) for a in names
+    )
+    s_ours = run(
+        [*nlpcourse, "autograde", "--student", one, "--workers", str(args.workers)]
+        + ["--no-progress"],
+        ours,
+    )
+    print(
+        f"one student's whole course ({len(names)} notebooks): plain {s_plain:.1f} s, "
+        f"nlpcourse autograde {s_ours:.1f} s"
+    )
+    print(f"load average after: {load()}")
+    if not args.keep:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0 if same else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
