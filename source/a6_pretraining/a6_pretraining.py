@@ -52,6 +52,7 @@ import nlpcourse
 device = nlpcourse.setup_notebook("a6_pretraining", gpu="recommended")
 
 # %%
+import math
 import random
 import time
 
@@ -165,8 +166,8 @@ for _n, _d in [(2, 2), (5, 16), (12, 12), (30, 64)]:
         for _j in range(_n):
             _q = torch.as_tensor(copy_query(_K, _j, _beta), dtype=torch.float64)
             _alpha = torch.softmax(_K @ _q, 0)
-            _bound = torch.exp(torch.tensor(_beta)) / (torch.exp(torch.tensor(_beta)) + _n - 1)
-            assert _alpha[_j] >= _bound - 1e-9, (_n, _d, _beta, _j, float(_alpha[_j]))
+            _bound = math.exp(_beta) / (math.exp(_beta) + _n - 1)
+            assert float(_alpha[_j]) >= _bound - 1e-6, (_n, _d, _beta, _j, float(_alpha[_j]))
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -255,7 +256,7 @@ _g = torch.Generator().manual_seed(103)
 for _n, _d in [(3, 3), (8, 16), (20, 32)]:
     _K = orthonormal_rows(_n, _d, _g)
     _V = torch.randn(_n, _d, dtype=torch.float64, generator=_g)
-    for _a, _b in [(0, 1), (_n - 1, 0), (1, _n - 2)]:
+    for _a, _b in [(0, 1), (_n - 1, 0), (1, _n - 1)]:
         _q = torch.as_tensor(average_query(_K, _a, _b, 30.0), dtype=torch.float64)
         _alpha = torch.softmax(_K @ _q, 0)
         assert abs(float(_alpha[_a]) - 0.5) < 1e-6 and abs(float(_alpha[_b]) - 0.5) < 1e-6, (
@@ -557,7 +558,7 @@ print("finetuning pairs:", data.finetune[:3])
 # content, and its loss skips the padding. For instance, with `block_size = 24`,
 #
 # `"Kofi Torres was born in Lima."` → ℓ = 17 → `"Kofi Torres was b"` → masked `"res w"` →
-# `"Kofi Tor⁇as b⁇res w□□□□□□□□"` (25 characters).
+# `"Kofi Tor⁇as b⁇res w□□□□□□"` (25 characters).
 
 
 # %% nbgrader={"grade_id": "span_corruption", "solution": true}

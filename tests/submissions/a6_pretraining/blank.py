@@ -1,0 +1,2 @@
+# %% [markdown] expect={"lose": "all"} base="blank"
+# The untouched release: every autograded cell must fail.

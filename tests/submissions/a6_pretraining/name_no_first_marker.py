@@ -1,0 +1,20 @@
+# %% [markdown] expect={"lose": ["test_name_dataset", "test_name_dataset_hidden", "test_finetune_hidden"]}
+# Wrong: no ⁇ between question and answer ("...born?Lima⁇").
+
+# %% replace="name_dataset"
+class NameDataset(torch.utils.data.Dataset):
+    def __init__(self, pairs, vocab, block_size):
+        self.pairs = list(pairs)
+        self.vocab = vocab
+        self.block_size = block_size
+
+    def __len__(self):
+        return len(self.pairs)
+
+    def __getitem__(self, i):
+        name, place = self.pairs[i]
+        q = f"Where was {name} born?"
+        s = q + place + MASK_CHAR
+        s = s + PAD_CHAR * (self.block_size + 1 - len(s))
+        y = PAD_CHAR * (len(q) - 1) + s[len(q) :]
+        return self.vocab.encode(s[:-1]), self.vocab.encode(y)

@@ -1,0 +1,2 @@
+# %% [markdown] expect={"lose": []}
+# The reference solution: every solution cell filled from the source notebook.
