@@ -115,17 +115,24 @@ def load() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("assignments", nargs="*", help="default: every assignment")
+    p.add_argument("assignments", nargs="*", help="the class's assignments (default: all)")
+    p.add_argument(
+        "--course",
+        nargs="*",
+        help="assignments of the one-student whole-course run (default: all)",
+    )
     p.add_argument("--per-kind", type=int, default=4, help="students of each kind (default 4)")
     p.add_argument("--workers", type=int, default=os.cpu_count(), help="nlpcourse workers")
     p.add_argument("--keep", action="store_true", help="keep the scratch course roots")
     args = p.parse_args(argv)
     os.environ.update(rel.tool_env())
     names = args.assignments or config.assignments(ROOT)
+    course = args.course or config.assignments(ROOT)
     tmp = Path(tempfile.mkdtemp(prefix="nlpcourse-bench-"))
     print(f"{os.cpu_count()} cores, load average {load()}; scratch: {tmp}")
-    base = rel.copy_course(ROOT, tmp / "base", names)
-    rel.release(base, names, write_registry=False)
+    every = sorted(set(names) | set(course))
+    base = rel.copy_course(ROOT, tmp / "base", every)
+    rel.release(base, every, write_registry=False)
     students = make_class(base, names, args.per_kind)
     n = sum(len(s) for s in students.values())
     print(f"{n} submissions: {args.per_kind} per kind x {KINDS} x {names}")
@@ -143,9 +150,15 @@ def main(argv: list[str] | None = None) -> int:
     verdict = "yes" if same else "NO"
     print(f"ratio {t_plain / t_ours:.2f}x ({args.workers} workers); scores identical: {verdict}")
 
-    one = students[names[0]][0]  # reference_00: the same id in every assignment
+    one = "solo"  # the reference answers of every assignment of the course
+    for a in course:
+        nb = submissions.make_submission(
+            base / "release" / a / f"{a}.ipynb", base / "source" / a / f"{a}.ipynb", REFERENCE
+        )
+        for c in (plain, ours):
+            submissions.hand_in(c, a, one, nb)
     s_plain = sum(
-        run([*nbgrader, "autograde", a, "--force", "--student", one], plain) for a in names
+        run([*nbgrader, "autograde", a, "--force", "--student", one], plain) for a in course
     )
     s_ours = run(
         [*nlpcourse, "autograde", "--student", one, "--workers", str(args.workers)]
@@ -153,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         ours,
     )
     print(
-        f"one student's whole course ({len(names)} notebooks): plain {s_plain:.1f} s, "
+        f"one student's whole course ({len(course)} notebooks): plain {s_plain:.1f} s, "
         f"nlpcourse autograde {s_ours:.1f} s"
     )
     print(f"load average after: {load()}")
