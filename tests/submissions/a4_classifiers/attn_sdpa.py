@@ -1,0 +1,18 @@
+# %% [markdown] expect={"lose": []}
+# Right, another way: F.scaled_dot_product_attention with a boolean attn_mask (True = attend).
+
+# %% replace="attention_classifier"
+class AttentionClassifier(nn.Module):
+    def __init__(self, emb_dim=50, num_classes=2, qk_dim=32):
+        super().__init__()
+        self.qk_dim = qk_dim
+        self.query = nn.Linear(emb_dim, qk_dim, bias=False)
+        self.key = nn.Linear(emb_dim, qk_dim, bias=False)
+        self.value = nn.Linear(emb_dim, emb_dim, bias=False)
+        self.out = nn.Linear(emb_dim, num_classes)
+
+    def forward(self, x, mask):
+        q, k, v = self.query(x), self.key(x), self.value(x)  # (B, T, dk), (B, T, dk), (B, T, d)
+        a = F.scaled_dot_product_attention(q, k, v, attn_mask=mask[:, None, :])  # (B, T, d)
+        m = mask.unsqueeze(-1).float()
+        return self.out((a * m).sum(1) / m.sum(1))
