@@ -10,7 +10,6 @@ try:
         CheckCellMetadata,
         ClearHiddenTests,
         ClearOutput,
-        DeduplicateIds,
         GetGrades,
         IgnorePattern,
         LimitOutput,
@@ -21,6 +20,7 @@ try:
 
     from nlpcourse.grading import (
         CopyHiddenFiles,
+        DeduplicateIdsTidy,
         HideHiddenTestErrors,
         NoteEditedCells,
         RemoveHiddenFiles,
@@ -78,9 +78,9 @@ c.Autograde.pre_convert_hook = "nlpcourse.grading.check_submission"
 c.OverwriteCells.add_missing_cells = True
 c.Autograde.sanitize_preprocessors = [
     ClearOutput,
-    DeduplicateIds,
-    OverwriteKernelspec,
     NoteEditedCells,
+    DeduplicateIdsTidy,
+    OverwriteKernelspec,
     OverwriteCells,
     CheckCellMetadata,
 ]

@@ -16,6 +16,7 @@ import shutil
 
 import nbformat
 from nbconvert.preprocessors import Preprocessor
+from nbgrader.preprocessors import DeduplicateIds
 from traitlets import Bool, Unicode
 
 HIDDEN_DIR = "hidden"
@@ -135,6 +136,19 @@ class NoteEditedCells(Preprocessor):
             text += "\n".join(f"- {n}" for n in notes)
             cell = nbformat.v4.new_markdown_cell(text, metadata={NOTES_MARK: True})
             nb.cells.insert(0, cell)
+        return nb, resources
+
+
+class DeduplicateIdsTidy(DeduplicateIds):
+    """nbgrader's DeduplicateIds, then drop the empty ``nbgrader`` metadata it leaves on the
+    copies: with ``OverwriteCells.add_missing_cells`` nbgrader 0.9.6 otherwise fails on them
+    (KeyError 'grade_id') and the student gets no grade at all."""
+
+    def preprocess(self, nb, resources):
+        nb, resources = super().preprocess(nb, resources)
+        for cell in nb.cells:
+            if "nbgrader" in cell.metadata and not cell.metadata["nbgrader"].get("grade_id"):
+                del cell.metadata["nbgrader"]
         return nb, resources
 
 

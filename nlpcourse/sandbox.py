@@ -105,8 +105,8 @@ def _python_roots() -> list[str]:
         os.path.dirname(os.path.realpath(sys.executable)),
         str(Path(nlpcourse.__file__).resolve().parent),
     }
-    for p in sys.path:  # editable installs and .pth entries outside the prefixes
-        if p and os.path.isdir(p) and not p.startswith(("/usr", "/lib")):
+    for p in sys.path:  # site-packages outside the prefixes; never '' or the course root
+        if p and os.path.isabs(p) and ("site-packages" in p or "dist-packages" in p):
             roots.add(p)
     resolved = {os.path.realpath(r) for r in roots} | roots
     # Drop folders inside others (bwrap binds the outer one).
@@ -143,6 +143,10 @@ def bwrap_command(
         if p.exists():
             args += ["--ro-bind", str(p), str(p)]
     for r in [*_python_roots(), *extra_ro]:
+        # A folder that holds the work folder would show the whole course (source/, the
+        # gradebook, other students): never bind one.
+        if workdir == r or workdir.startswith(r.rstrip(os.sep) + os.sep):
+            continue
         if os.path.exists(r) and not r.startswith("/usr/"):
             args += ["--ro-bind", r, r]
     args += ["--bind", rundir, rundir, "--bind", workdir, workdir, "--chdir", workdir]

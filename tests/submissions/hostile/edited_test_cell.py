@@ -6,6 +6,7 @@
 def dropout_scale(p_drop):
     return 1.0 - p_drop
 
+
 # %% replace="test_dropout_scale"
 """Check dropout_scale at p_drop = 0 and 0.5, and that p_drop = 1 is refused."""
 print("dropout_scale: visible checks passed.")

@@ -1,4 +1,4 @@
-# %% [markdown] expect={"lose": []} hostile={"output": ["source: FileNotFoundError", "course root: \\['a2_dropout_cnn'\\]|course root: \\[\\]|course root: FileNotFoundError"]}
+# %% [markdown] expect={"lose": []} hostile={"output": ["source: FileNotFoundError", "hidden: FileNotFoundError", "course root: \\['autograded'\\]"]}
 # Tries to read the instructor's source notebook (model answers, hidden tests) and print it:
 # the course root is not in the sandbox. Right answers otherwise.
 
