@@ -165,6 +165,16 @@ def embeddings_for(words_in_data, keyed_vectors, name: str) -> Embeddings:
     return Embeddings([PAD, *known], vectors, name)
 
 
+def _read_polarity(reader, category: str) -> list[list[str]]:
+    """The snippets of ``rt-polarity.<category>``: one per line, already tokenised by spaces.
+
+    Read as bytes and decoded leniently: the original files are not all valid UTF-8.
+    """
+    with reader.abspath(f"rt-polarity.{category}").open() as f:
+        text = f.read().decode("utf-8", errors="replace")
+    return [line.lower().split() for line in text.splitlines() if line.strip()]
+
+
 def load_online(seed: int = 0, dev_fraction: float = 0.2) -> ReviewData:
     """Pang & Lee's sentence polarity data (nltk) and GloVe-50 (gensim), both cached."""
     import gensim.downloader
@@ -177,8 +187,7 @@ def load_online(seed: int = 0, dev_fraction: float = 0.2) -> ReviewData:
             raise RuntimeError("nltk.download('sentence_polarity') failed") from None
     from nltk.corpus import sentence_polarity
 
-    neg = [[w.lower() for w in s] for s in sentence_polarity.sents(categories="neg")]
-    pos = [[w.lower() for w in s] for s in sentence_polarity.sents(categories="pos")]
+    neg, pos = (_read_polarity(sentence_polarity, cat) for cat in ("neg", "pos"))
     labels = np.concatenate([np.zeros(len(neg), np.int64), np.ones(len(pos), np.int64)])
     train, dev = split_train_dev(neg + pos, labels, dev_fraction, seed)
     glove = gensim.downloader.load(GLOVE_NAME)

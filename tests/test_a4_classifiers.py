@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import subprocess
@@ -111,11 +112,12 @@ def _fake_online(monkeypatch):
     import nltk
     import nltk.corpus
 
-    sents = {
-        "neg": [["A", "Dull", "film", "."], ["Boring", "!"], ["xyzzy"]],
-        "pos": [["A", "great", "film", "."], ["Great", "fun", "."]],
+    files = {  # one snippet per line, tokens separated by spaces, not all of it valid UTF-8
+        "rt-polarity.neg": b"A Dull film .\nBoring !\n\nxyzzy caf\xe9\n",
+        "rt-polarity.pos": b"A great film .\nGreat fun .\n",
     }
-    corpus = types.SimpleNamespace(sents=lambda categories: sents[categories])
+    pointer = lambda name: types.SimpleNamespace(open=lambda: io.BytesIO(files[name]))  # noqa: E731
+    corpus = types.SimpleNamespace(abspath=pointer)
     monkeypatch.setattr(nltk.data, "find", lambda name: name)
     monkeypatch.setattr(nltk.corpus, "sentence_polarity", corpus, raising=False)
     words = ["the", "a", "film", ".", "dull", "boring", "!", "great", "fun"]
