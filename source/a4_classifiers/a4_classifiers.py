@@ -192,15 +192,13 @@ if not grading():
 # **At most 100 words.**
 
 # %% [markdown] nbgrader={"grade_id": "averaged_vs_bow", "solution": true, "grade": true, "points": 6}
-# **Model answer.** A bag of words is a sparse vector of the size of the vocabulary: one
-# dimension per word type, counting its occurrences; every word is unrelated to every other.
-# The averaged embedding is a dense vector of fixed, small size (50) in which words with
-# similar meanings have similar vectors. Averaging therefore generalises to words never seen
-# with a label in training (*superb* ≈ *excellent*) and needs few parameters, but it blurs
-# everything into one point: individual strong words are diluted by many neutral ones, and
-# counts are lost. Bag of words keeps each word's identity, is interpretable (one weight per
-# word) and strong with much data, but is large, sparse and blind to similarity. Both ignore
-# word order ("not good").
+# **Model answer.** A bag of words is a sparse vector of vocabulary size counting each word
+# type; all words are unrelated. The averaged embedding is a dense 50-d vector in which similar
+# words have similar vectors. Averaging generalises to words never seen with a label in
+# training (*superb* ≈ *excellent*) and is compact, but it dilutes a few strong words among
+# many neutral ones and loses counts. Bag of words keeps each word's identity, is
+# interpretable (one weight per word) and strong with much data, but is large, sparse and
+# blind to similarity. Both ignore word order ("not good").
 #
 # **Mark scheme (6).**
 # - 2: the difference: sparse, vocabulary-sized counts vs dense, low-dimensional average of
@@ -345,13 +343,12 @@ if not grading():
 
 # %% [markdown] nbgrader={"grade_id": "self_attention_critique", "solution": true, "grade": true, "points": 6}
 # **Model answer.** Broadly correct but vague, and it misses the main reasons. Right: each
-# position's new representation is a weighted sum over the sequence, with weights computed
-# from the input itself (dynamic), so representations are contextual. Imprecise: the weights
-# are a softmax of scaled dot products between a query and the keys, and what is mixed are
-# value vectors; a position attends to itself too, and in a decoder only to earlier positions.
-# Missing: the reasons to prefer it over RNNs: every pair of positions is one step apart (long
-# dependencies need no long path of recurrences), and all positions are computed in parallel.
-# RNN states are context-aware too, so "more context-aware" is not itself the argument.
+# position's new representation is a weighted sum over the sequence, with input-dependent
+# weights, so it is contextual. Imprecise: the weights are a softmax of scaled query-key dot
+# products, mixing value vectors; a position attends to itself too, in a decoder only to
+# earlier ones. Missing: why it beats RNNs: any two positions are one step apart (no long
+# recurrent path for long-range dependencies), and all positions are computed in parallel.
+# RNN states are context-aware too.
 #
 # **Mark scheme (6).**
 # - 2: a verdict with reasons: partly right/vague, not simply "correct" or "wrong".
