@@ -263,7 +263,7 @@ _points = [(1.0, 0.25, 0.0, 1 / 3, 0.0)] + [tuple(_rng.normal(size=5)) for _ in 
 assert sum(_p[1] * _p[0] + _p[2] < 0 for _p in _points) >= 5  # negative pre-activations
 for _p in _points:
     _want = _torch_grads(_p, skip=False)
-    with autograd_off("question 1c"):
+    with autograd_off(question="question 1c"):
         _got = scalar_backward(*_p)
     for _k in _names:
         assert abs(float(_got[_k]) - _want[_k]) < 1e-8, (_p, _k, _got[_k], _want[_k])
@@ -278,7 +278,7 @@ for _p in [(2.0, 0.5, -1.0, 3.0, 0.0), (-4.0, 0.25, 1.0, -2.0, 1.5), (0.0, 3.0, 
     assert _p[1] * _p[0] + _p[2] == 0.0
     _t = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in _p]
     (_t[3] * torch.relu(_t[1] * _t[0] + _t[2]) + _t[4]).backward()
-    with autograd_off("question 1c"):
+    with autograd_off(question="question 1c"):
         _got = scalar_backward(*_p)
     for _k, _v in zip(["x", "w1", "b1", "w2", "b2"], _t):
         assert abs(float(_got[_k]) - _v.grad.item()) < 1e-8, (_p, _k, _got[_k])
@@ -371,7 +371,7 @@ for _p in _points:
     _out.backward()
     assert abs(float(skip_forward(*_p)) - _out.item()) < 1e-8, _p
     assert abs(skip_graph(*_p).data - _out.item()) < 1e-8, _p
-    with autograd_off("question 1d"):
+    with autograd_off(question="question 1d"):
         _got = skip_backward(*_p)
     for _k, _v in zip(["x", "w1", "b1", "w2", "b2"], _t):
         assert abs(float(_got[_k]) - _v.grad.item()) < 1e-8, (_p, _k, _got[_k])
@@ -396,17 +396,18 @@ _fig = draw_graph(_z6, title="z6 = z5 + x after backward()")
 # Without the skip, a small change $\delta$ in $x$ moves the output by only about
 # $\delta/12$: the output is almost insensitive to $x$, because the gradient is a product of
 # small local derivatives, and it is exactly 0 wherever the ReLU is inactive. With the skip the
-# identity path adds 1 to the gradient, so the output moves at least one-for-one with $x$
-# (here $13/12$) whatever the weights and the ReLU do. In a deep network this is why residual
-# connections help: the gradient reaching early layers cannot vanish through a long product of
-# small factors or dead ReLUs, because each skip contributes a term of 1.
+# identity path adds a term 1 to the gradient, $\partial z_6/\partial x = 1 + w_2 w_1
+# \mathrm{ReLU}'(z_2)$: the output now moves about one-for-one with $x$ (here $13/12$), and
+# the gradient stays 1 even when the ReLU is off or the weights are tiny. In a deep network
+# this is why residual connections help: the gradient reaching early layers does not vanish
+# through a long product of small factors or dead ReLUs, because each skip contributes a 1.
 #
 # **Mark scheme (4).**
 # - 1: both values, $1/12$ and $13/12$ (or $w_2 w_1$ and $w_2 w_1 + 1$ evaluated).
 # - 1: without the skip the output is barely sensitive to $x$ (small gradient), and not at all
 #   when the ReLU is off (gradient 0).
-# - 1: with the skip the sensitivity is at least about 1: the identity path contributes 1
-#   regardless of the weights or the ReLU.
+# - 1: with the skip the sensitivity is about 1 or more here: the identity path contributes a
+#   term 1 that does not depend on the weights or the ReLU.
 # - 1: the consequence: gradients do not vanish through skips, which eases training of deep
 #   networks (residual connections). A statement that the skip makes the gradient "bigger"
 #   with no reason why: 0 for this line.
