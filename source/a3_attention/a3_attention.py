@@ -215,8 +215,21 @@ assert apply_self_attention(x, W_q, W_k, W_v, W_o) is not None, (
 )
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(33)
-_x = _rng.normal(size=(6, 10)) * 300.0  # scores of order 1e5
-_Wq, _Wk, _Wv, _Wo = (_rng.normal(size=_s) for _s in [(10, 4), (10, 4), (10, 4), (4, 10)])
+
+
+def _large_scores_case(rng, T, d_model, d_qkv):
+    """Scores of 1e6 + tens: feature 0 of every token is 1e3 and maps to query and key dim 0,
+    where the keys do not vary, so each row's scores share ~1e6 and differ by tens."""
+    x = np.concatenate([np.full((T, 1), 1e3), rng.normal(size=(T, d_model - 1))], axis=1)
+    W_q, W_k, W_v = (rng.normal(size=(d_model, d_qkv)) for _ in range(3))
+    W_q[0], W_k[0] = 0.0, 0.0
+    W_q[0, 0], W_k[0, 0] = 1.0, 1.0
+    W_k[1:, 0] = 0.0
+    return x, W_q, W_k, W_v
+
+
+_x, _Wq, _Wk, _Wv = _large_scores_case(_rng, 6, 10, 4)
+_Wo = _rng.normal(size=(4, 10))
 _got = np.asarray(apply_self_attention(_x, _Wq, _Wk, _Wv, _Wo), dtype=float)
 assert np.all(np.isfinite(_got)), "nan/inf with large scores: is your softmax stable?"
 assert np.allclose(_got, _sa_reference(_x, _Wq, _Wk, _Wv, _Wo), rtol=1e-6, atol=1e-6)
@@ -306,8 +319,11 @@ for _H, _T, _dm, _dq in [(2, 1, 6, 3), (3, 7, 12, 5), (4, 5, 8, 6), (1, 4, 5, 5)
 assert apply_multihead_attention(x, W_q_mh, W_k_mh, W_v_mh, W_o_mh) is not None, "returned None."
 ### BEGIN HIDDEN TESTS
 _rng = np.random.default_rng(35)
-_x = _rng.normal(size=(5, 8)) * 300.0
+_x = np.concatenate([np.full((5, 1), 1e3), _rng.normal(size=(5, 7))], axis=1)
 _Wq, _Wk, _Wv = (_rng.normal(size=(3, 8, 4)) for _ in range(3))
+_Wq[:, 0], _Wk[:, 0] = 0.0, 0.0  # scores 1e6 + tens in every head (see question 2's test)
+_Wq[:, 0, 0], _Wk[:, 0, 0] = 1.0, 1.0
+_Wk[:, 1:, 0] = 0.0
 _Wo = _rng.normal(size=(12, 8))
 _got = np.asarray(apply_multihead_attention(_x, _Wq, _Wk, _Wv, _Wo), dtype=float)
 assert np.all(np.isfinite(_got)), "nan/inf with large scores: is your softmax stable?"
