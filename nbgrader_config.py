@@ -85,8 +85,8 @@ c.Autograde.sanitize_preprocessors = [
     CheckCellMetadata,
 ]
 # Limits of each student's kernel (nlpcourse.sandbox.SandboxKernelManager).
-c.SandboxKernelManager.memory_mb = 4096
-c.SandboxKernelManager.cpu_seconds = 900
+c.SandboxKernelManager.memory_mb = 6144
+c.SandboxKernelManager.cpu_seconds = 1800
 c.SandboxKernelManager.max_processes = 64
 c.SandboxKernelManager.max_file_mb = 200
 c.SandboxedExecute.max_output_bytes = 2_000_000
