@@ -297,7 +297,7 @@ for _d, _c, _h in [(7, 3, 20), (5, 2, 20), (9, 4, 6)]:
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade_id": "test_ffnn_trains", "grade": true, "points": 3}
-"""Hidden: 200 Adam steps on a small set that no linear model separates reach > 95%."""
+"""Hidden: 120 Adam steps on a small set that no linear model separates reach > 95%."""
 assert FFNN(2, 2)(torch.randn(3, 2)) is not None, "FFNN.forward returned None."
 ### BEGIN HIDDEN TESTS
 torch.set_num_threads(1)  # tiny tensors: one thread is fastest, and kind to a shared grader
@@ -306,8 +306,8 @@ _gen = torch.Generator().manual_seed(5)
 _x = torch.rand(400, 2, generator=_gen) * 4 - 2  # (400, 2) in [-2, 2]^2
 _y = (_x.norm(dim=1) < 1.2).long()  # inside a circle: not linearly separable
 _m = FFNN(2, 2)
-_opt = torch.optim.Adam(_m.parameters(), lr=0.05)
-for _ in range(200):
+_opt = torch.optim.Adam(_m.parameters(), lr=0.08)
+for _ in range(120):
     _loss = F.cross_entropy(_m(_x), _y)
     _opt.zero_grad()
     _loss.backward()
