@@ -420,10 +420,10 @@ print("tokens and X: visible checks passed.")
 """Hidden: X equals the hidden state entering layer 5, recomputed here."""
 assert X is not None, "X is None."
 ### BEGIN HIDDEN TESTS
-_enc = tokenizer(sentence, return_tensors="pt")
-assert list(tokens) == tokenizer.convert_ids_to_tokens(_enc["input_ids"][0])
+_enc_true = tokenizer(sentence, return_tensors="pt")
+assert list(tokens) == tokenizer.convert_ids_to_tokens(_enc_true["input_ids"][0])
 with torch.no_grad():
-    _out = model(**_enc, output_hidden_states=True)
+    _out = model(**_enc_true, output_hidden_states=True)
 _X = torch.as_tensor(np.asarray(X.detach() if torch.is_tensor(X) else X), dtype=torch.float32)
 assert not torch.allclose(_X, _out.hidden_states[0][0], atol=1e-3), "X is the embeddings"
 torch.testing.assert_close(_X, _out.hidden_states[5][0], rtol=1e-5, atol=1e-5)
