@@ -5,8 +5,11 @@ module makes a corpus of the same shape, deterministically from a seed. Every pe
 unique made-up name and a real birthplace drawn from a skewed distribution (a few cities are
 common, most are rare, as on Wikipedia). The data comes in three parts:
 
-- ``pretrain``: one short biography per person, *everyone* included; it names the birthplace
-  once, among other facts (a year, a profession, a second city the person moved to);
+- ``pretrain``: ``n_bios`` short biographies per person, *everyone* included, each worded
+  differently (one template each); each names the birthplace once, among other facts (a year,
+  a profession, a second city). Several wordings of one fact are what lets a model *extract*
+  it later from a question (Allen-Zhu & Li, "Physics of Language Models 3.1", 2023); with one
+  biography per person a small model memorises the text but finetuning does not transfer;
 - ``finetune``: ``(name, place)`` pairs for a subset of the people, to learn the question format;
 - ``evaluate``: ``(name, place)`` pairs for the other people, whose birthplace appears only in
   their biography in ``pretrain``: a model answers these only if pretraining stored the fact.
@@ -52,11 +55,11 @@ JOBS = (
 ).split()
 
 TEMPLATES = (
-    "{name} was born in {place} in {year}. {he} worked as a {job} in {other}.",
-    "{name} was born in {place}. {he} was a {job} who lived in {other}.",
-    "{name}, a {job}, was born in {place}. {he} moved to {other} in {year}.",
-    "{name} ({year}) was a {job} born in {place}. {he} died in {other}.",
-    "Born in {place} in {year}, {name} became a {job} in {other}.",
+    "{name} was born in {place} in {year}. {he} worked as {job} in {other}.",
+    "{name} was born in {place}. {he} was {job} who lived in {other}.",
+    "{name} ({year}), born in {place}, was {job} in {other}.",
+    "Born in {place} in {year}, {name} became {job} in {other}.",
+    "{name}, born in {place}, is {job} living in {other}.",
 )
 
 
@@ -64,7 +67,7 @@ TEMPLATES = (
 class Person:
     name: str
     place: str
-    bio: str
+    bios: list  # n_bios biographies, each worded differently
 
 
 @dataclass
@@ -82,12 +85,17 @@ class Corpus:
         return max(sorted(counts), key=counts.get)
 
 
+def with_article(noun):
+    """'an engineer', 'a poet'."""
+    return ("an " if noun[0] in "aeiou" else "a ") + noun
+
+
 def place_weights(n, exponent=1.0):
     """Zipf weights 1/rank**exponent for n places: a few common birthplaces, many rare ones."""
     return [1.0 / (rank**exponent) for rank in range(1, n + 1)]
 
 
-def generate(n_people=500, n_finetune=350, n_places=40, seed=0, exponent=0.6):
+def generate(n_people=300, n_finetune=180, n_places=60, seed=0, exponent=0.4, n_bios=4):
     """The corpus: ``n_people`` people, the first ``n_finetune`` for finetuning, the rest held out.
 
     Deterministic: the same arguments always give the same corpus.
@@ -101,6 +109,8 @@ def generate(n_people=500, n_finetune=350, n_places=40, seed=0, exponent=0.6):
         raise ValueError(
             f"at most {len(FIRST_NAMES) * len(LAST_NAMES)} unique names, asked for {n_people}"
         )
+    if not 1 <= n_bios <= len(TEMPLATES):
+        raise ValueError(f"n_bios must be in [1, {len(TEMPLATES)}], got {n_bios}")
     if not 2 <= n_places <= len(PLACES):
         raise ValueError(f"n_places must be in [2, {len(PLACES)}], got {n_places}")
     rng = random.Random(seed)
@@ -112,18 +122,17 @@ def generate(n_people=500, n_finetune=350, n_places=40, seed=0, exponent=0.6):
     people = []
     for name in names[:n_people]:
         place = rng.choices(places, weights)[0]
-        other = rng.choice([p for p in places if p != place])
-        he = rng.choice(["He", "She"])
-        bio = rng.choice(TEMPLATES).format(
+        facts = dict(
             name=name,
             place=place,
-            other=other,
-            he=he,
-            job=rng.choice(JOBS),
+            other=rng.choice([p for p in places if p != place]),
+            he=rng.choice(["He", "She"]),
+            job=with_article(rng.choice(JOBS)),
             year=rng.randint(1850, 1990),
         )
-        people.append(Person(name, place, bio))
-    pretrain = [p.bio for p in people]
+        templates = rng.sample(TEMPLATES, n_bios)  # different wordings of the same facts
+        people.append(Person(name, place, [t.format(**facts) for t in templates]))
+    pretrain = [bio for p in people for bio in p.bios]
     rng.shuffle(pretrain)
     return Corpus(
         people=people,

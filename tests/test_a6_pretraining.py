@@ -11,11 +11,11 @@ from nlpcourse.gpt import MASK_CHAR, PAD_CHAR
 
 @pytest.fixture(scope="module")
 def corpus():
-    return birthplaces.generate(n_people=300, n_finetune=200, n_places=40, seed=0)
+    return birthplaces.generate(n_people=300, n_finetune=200, n_places=40, seed=0, n_bios=4)
 
 
 def test_corpus_is_deterministic_and_seeded(corpus):
-    again = birthplaces.generate(n_people=300, n_finetune=200, n_places=40, seed=0)
+    again = birthplaces.generate(n_people=300, n_finetune=200, n_places=40, seed=0, n_bios=4)
     assert again.pretrain == corpus.pretrain and again.finetune == corpus.finetune
     other = birthplaces.generate(n_people=300, n_finetune=200, n_places=40, seed=1)
     assert other.pretrain != corpus.pretrain
@@ -29,10 +29,11 @@ def test_held_out_people_are_only_in_pretraining(corpus):
     assert not finetune_names & {n for n, _ in corpus.evaluate}
     bios = "\n".join(corpus.pretrain)
     for name, place in corpus.evaluate:
-        bio = next(b for b in corpus.pretrain if name in b)
-        assert place in bio, (name, place, bio)
+        mine = [b for b in corpus.pretrain if name in b]
+        assert len(mine) == 4 and all(place in b for b in mine), (name, place, mine)
+        assert len(set(mine)) == 4, "each biography of a person is worded differently"
     assert all(name in bios for name in finetune_names)
-    assert len(corpus.pretrain) == 300
+    assert len(corpus.pretrain) == 4 * 300
 
 
 def test_birthplaces_are_skewed_but_not_trivial(corpus):
@@ -60,6 +61,8 @@ def test_generate_rejects_bad_sizes():
         birthplaces.generate(n_people=10, n_finetune=10)
     with pytest.raises(ValueError, match="n_places"):
         birthplaces.generate(n_places=1)
+    with pytest.raises(ValueError, match="n_bios"):
+        birthplaces.generate(n_bios=9)
 
 
 def test_vocab_reserves_pad_and_mask_and_names_unknown_characters():
