@@ -57,7 +57,6 @@ from nlpcourse import hub, reviews
 from nlpcourse.setup_cell import grading
 
 torch.set_num_threads(1)  # these models are small: one CPU thread is the fastest
-print(f"torch {torch.__version__}, device {device}")
 SEED = 0
 
 # %% [markdown]
@@ -487,8 +486,8 @@ for _fill in (0.0, 1.0):
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# Train it on the padded reviews, `reviews.embed` gives the $(N, T, 50)$ word vectors. Mind
-# the learning rate: attention needs a smaller one than the averaged models.
+# Train it on the padded reviews: `reviews.embed` gives their $(N, T, 50)$ word vectors. Mind
+# the learning rate: attention needs a smaller one than the models on averages.
 
 # %%
 X_train_seq, X_dev_seq = reviews.embed(train_enc, emb), reviews.embed(dev_enc, emb)  # (N, T, 50)
