@@ -17,7 +17,16 @@ import argparse
 import sys
 from pathlib import Path
 
-from nlpcourse import build, config
+from nlpcourse import config
+
+# nlpcourse.build imports nbformat, hence jsonschema: it is imported in main(), after
+# parallel.skip_iri_grammar() has halved that import's time.
+
+
+def _build():
+    from nlpcourse import build
+
+    return build
 
 
 def _root(args) -> Path:
@@ -35,7 +44,7 @@ def _names(root: Path, given: list[str]) -> list[str]:
 def cmd_build(args) -> int:
     root = _root(args)
     for a in _names(root, args.assignments):
-        print(build.build_assignment(root, a).relative_to(root))
+        print(_build().build_assignment(root, a).relative_to(root))
     return 0
 
 
@@ -97,7 +106,7 @@ def cmd_markscheme(args) -> int:
 
     root = _root(args)
     [a] = _names(root, [args.assignment])
-    nb = nbformat.read(build.build_assignment(root, a), as_version=4)
+    nb = nbformat.read(_build().build_assignment(root, a), as_version=4)
     for cell in nb.cells:
         m = cell.metadata.get("nbgrader", {})
         if cell.cell_type == "markdown" and m.get("solution") and m.get("grade"):
@@ -147,6 +156,9 @@ def cmd_lab(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from nlpcourse.parallel import skip_iri_grammar
+
+    skip_iri_grammar()
     p = argparse.ArgumentParser(prog="nlpcourse", description=__doc__.split("\n\n")[0])
     p.add_argument("--root", help="the course root (default: found from the current folder)")
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -193,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     try:
         return args.fn(args)
-    except (build.BuildError, FileNotFoundError) as exc:
+    except (_build().BuildError, FileNotFoundError) as exc:
         print(f"nlpcourse: {exc}", file=sys.stderr)
         return 2
 
