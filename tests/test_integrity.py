@@ -178,7 +178,7 @@ def batch(tmp_path_factory):
     wall = time.time() - t0
     listener.close()
     log = proc.stdout + proc.stderr
-    (course / "autograde.log").write_text(log)
+    (course / "autograde.log").write_text(f"{log}\n[batch wall time {wall:.1f} s]\n")
     db = f"sqlite:///{course / 'gradebook.db'}"
     students = [*CONTROLS, *CASES]
     return {
