@@ -24,6 +24,7 @@ try:
         HideHiddenTestErrors,
         NoteEditedCells,
         RemoveHiddenFiles,
+        RemoveLinks,
     )
     from nlpcourse.sandbox import SandboxedExecute
 except ImportError as exc:  # pragma: no cover - a broken install
@@ -99,6 +100,7 @@ c.GenerateFeedback.preprocessors = [
 c.Autograde.autograde_preprocessors = [
     CopyHiddenFiles,
     SandboxedExecute,
+    RemoveLinks,
     RemoveHiddenFiles,
     IgnorePattern,
     ClearMetadataPreprocessor,

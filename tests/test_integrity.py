@@ -260,6 +260,8 @@ def test_course_intact(batch):
     assert batch["connections"] == 0, "a sandboxed kernel reached 127.0.0.1 on the host"
     assert (course / "autograded" / "ctrl_reference" / A / f"{A}.ipynb").is_file()
     assert not list((course / "autograded").glob("*/*/hidden")), "hidden files left behind"
+    links = [p for p in (course / "autograded").rglob("*") if p.is_symlink()]
+    assert not links, f"links left in autograded folders: {links}"
 
 
 @pytest.mark.slow

