@@ -95,7 +95,7 @@ def place_weights(n, exponent=1.0):
     return [1.0 / (rank**exponent) for rank in range(1, n + 1)]
 
 
-def generate(n_people=300, n_finetune=180, n_places=60, seed=0, exponent=0.4, n_bios=4):
+def generate(n_people=240, n_finetune=150, n_places=60, seed=0, exponent=0.4, n_bios=4):
     """The corpus: ``n_people`` people, the first ``n_finetune`` for finetuning, the rest held out.
 
     Deterministic: the same arguments always give the same corpus.

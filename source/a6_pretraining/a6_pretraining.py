@@ -477,9 +477,11 @@ for _sample in range(6):
 # **The data.** CS224n uses Wikipedia biographies, which cannot be downloaded everywhere, so
 # [`nlpcourse/birthplaces.py`](https://github.com/nlpcourse/nlpcourse/blob/main/nlpcourse/birthplaces.py)
 # *generates* a corpus of the same shape from a seed: fictional people with real birthplaces
-# (a few cities are common, most rare). Pretraining reads a short biography of **everyone**;
+# (a few cities are common, most rare). Pretraining reads short biographies of **everyone**,
+# four per person, each worded differently (several wordings of a fact are what lets a model
+# later *extract* it for a question: Allen-Zhu & Li, *Physics of Language Models 3.1*, 2023);
 # finetuning sees "Where was X born?" pairs for some people only; we evaluate on the **others**,
-# whose birthplace appears only in their biography. (`birthplaces.read_documents` and
+# whose birthplace appears only in their biographies. (`birthplaces.read_documents` and
 # `birthplaces.read_pairs` read CS224n's original `wiki.txt` and `birth_*.tsv` files, if you have
 # them.)
 #
@@ -489,36 +491,16 @@ for _sample in range(6):
 # %%
 CONFIGS = {
     "cpu": dict(
-        n_people=400,
-        n_finetune=250,
-        n_places=60,
-        block_size=64,
-        n_layer=2,
-        n_head=4,
-        n_embd=128,
-        dropout=0.0,
-        pretrain_iters=300,
-        pretrain_lr=2e-3,
-        finetune_iters=100,
-        finetune_lr=1e-3,
-        batch_size=64,
+        n_people=240, n_finetune=150, n_places=60, block_size=48,
+        n_layer=2, n_head=4, n_embd=128, dropout=0.0,
+        pretrain_iters=1200, pretrain_lr=3e-3, finetune_iters=150, finetune_lr=1e-3, batch_size=32,
     ),
     "gpu": dict(
-        n_people=400,
-        n_finetune=250,
-        n_places=60,
-        block_size=128,
-        n_layer=4,
-        n_head=8,
-        n_embd=256,
-        dropout=0.1,
-        pretrain_iters=4000,
-        pretrain_lr=6e-4,
-        finetune_iters=400,
-        finetune_lr=6e-4,
-        batch_size=128,
+        n_people=240, n_finetune=150, n_places=60, block_size=128,
+        n_layer=4, n_head=8, n_embd=256, dropout=0.1,
+        pretrain_iters=4000, pretrain_lr=6e-4, finetune_iters=400, finetune_lr=6e-4, batch_size=128,
     ),
-}
+}  # fmt: skip
 RUN = "gpu" if getattr(device, "type", str(device)) == "cuda" else "cpu"
 cfg = CONFIGS[RUN]
 SEED = 0
@@ -1017,7 +999,7 @@ def trainer_settings(iters, lr):
 
 accuracy = {}
 if not grading():
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     baseline = data.most_frequent_place()
     _, hits = evaluate_places([p for _, p in data.evaluate], [baseline] * len(data.evaluate))
     accuracy["(i) baseline"] = hits / len(data.evaluate)
@@ -1050,7 +1032,8 @@ if not grading():
     print("examples (name, predicted):", examples)
     for what, acc in accuracy.items():
         print(f"{what:>32}: {acc:.1%}")
-    print(f"configuration {RUN!r}, seed {SEED}: {time.perf_counter() - started:.0f} s")
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    print(f"configuration {RUN!r}, seed {SEED}: {wall:.0f} s wall clock, {cpu:.0f} s CPU time")
 
 # %% [markdown]
 # ### 14. Your three accuracies, explained (5 points, written)
@@ -1062,8 +1045,8 @@ if not grading():
 # 100%.
 
 # %% [markdown] nbgrader={"grade_id": "results_answer", "solution": true, "grade": true, "points": 5}
-# **Model answer.** (The CPU run with seed 0 gives about (i) 4%, (ii) 2%, (iii) 30%; any
-# run's own numbers are fine.) (a) Finetuning alone teaches the question format and the mapping
+# **Model answer.** (The CPU run with seed 0 gives (i) 3.3% and (ii) 1.1% on the 90 held-out
+# people; (iii) is in the course README. Any run's own numbers are fine.) (a) Finetuning alone teaches the question format and the mapping
 # from the *finetuning* names to places; a held-out name was never seen with its place, so the
 # best the model can do is guess from the name's characters, which carry no information about
 # the birthplace here (names and places are drawn independently): it guesses a frequent place
