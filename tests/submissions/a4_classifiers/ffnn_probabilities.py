@@ -1,5 +1,7 @@
-# %% [markdown] expect={"lose": ["test_ffnn", "test_ffnn_forward"]}
+# %% [markdown] expect={"lose": ["test_ffnn", "test_ffnn_forward", "test_ffnn_trains"]}
 # Wrong: forward returns softmax probabilities; the contract is logits (nn.CrossEntropyLoss applies the softmax).
+# Softmax twice squashes the loss's input into [0, 1]: the gradients nearly vanish and the
+# hidden training test stays at 72% (always the majority class).
 
 # %% replace="ffnn"
 class FFNN(nn.Module):
