@@ -599,7 +599,7 @@ for _trial in range(600):
     _npad = len(_tail) - len(_masked)
     assert PAD_CHAR not in _prefix + _suffix + _masked, (_doc, _s)
     assert len(_masked) >= 1, (_doc, _s)
-    _t = _prefix + _masked + _suffix
+    _t = "".join([_prefix, _masked, _suffix])  # the truncated document, rebuilt
     assert _doc[: len(_t)] == _t, (_doc, _s)
     assert 4 <= len(_t) <= int(_bs * 7 / 8) or (len(_t) == len(_doc) < 4), (_bs, _doc, _s)
     assert len(_t) + 2 + _npad == _bs + 1, (_doc, _s)
@@ -688,11 +688,11 @@ class NameDataset(torch.utils.data.Dataset):
     def __getitem__(self, i):
         ### BEGIN SOLUTION
         name, place = self.pairs[i]
-        q = f"Where was {name} born?"
-        s = q + MASK_CHAR + place + MASK_CHAR
-        s = s + PAD_CHAR * (self.block_size + 1 - len(s))
-        x = s[:-1]
-        y = PAD_CHAR * (len(q) - 1) + s[len(q) :]
+        question = f"Where was {name} born?"
+        full = question + MASK_CHAR + place + MASK_CHAR
+        full += PAD_CHAR * (self.block_size + 1 - len(full))
+        x = full[:-1]
+        y = PAD_CHAR * (len(question) - 1) + full[len(question) :]
         return self.vocab.encode(x), self.vocab.encode(y)
         ### END SOLUTION
 
@@ -825,8 +825,7 @@ else:
 def predict_place(model, vocab, name, device):
     """The model's answer (str) to 'Where was {name} born?'."""
     ### BEGIN SOLUTION
-    prompt = f"Where was {name} born?" + MASK_CHAR
-    x = vocab.encode(prompt)[None, :].to(device)  # (1, T)
+    x = vocab.encode(f"Where was {name} born?{MASK_CHAR}")[None, :].to(device)  # (1, T)
     steps = model.block_size - x.shape[1]
     out = gpt.generate(model, x, steps, stop_id=vocab.stoi[MASK_CHAR])  # (1, T + steps)
     return vocab.decode(out[0, x.shape[1] :]).split(MASK_CHAR)[0]
@@ -882,11 +881,12 @@ class _Endless(torch.nn.Module):
 
     def __init__(self, vocab, block_size):
         super().__init__()
-        self.vocab, self.block_size = vocab, block_size
+        self.block_size = int(block_size)  # the longest input
+        self.vocab = vocab
 
-    def forward(self, idx, targets=None):
-        B, T = idx.shape
-        logits = torch.zeros(B, T, len(self.vocab))
+    def forward(self, ids, targets=None):
+        B, T = ids.shape
+        logits = torch.zeros((B, T, len(self.vocab)))  # (B, T, V)
         logits[:, :, self.vocab.stoi["a"]] = 1.0
         return logits, None
 
@@ -939,7 +939,7 @@ assert _losses is not None, "finetune returned None."
 _r = random.Random(109)
 _pairs = [("Ada Okafor", "Lima"), ("Bo Li", "Oslo"), ("Ada Li", "Oslo"), ("Bo Okafor", "Lima")]
 torch.manual_seed(1)
-_m = gpt.GPT(gpt.GPTConfig(len(_voc), 40, n_layer=1, n_head=2, n_embd=16, dropout=0.0))
+_m = gpt.GPT(gpt.GPTConfig(len(_voc), block_size=40, n_layer=1, n_head=2, n_embd=16, dropout=0))
 _settings = dict(max_iters=1, batch_size=4, learning_rate=0.0, progress=False, device="cpu")
 _got = finetune(_m, _pairs, _voc, _settings)
 assert len(_got) == 1, _got
