@@ -12,6 +12,9 @@ export HF_HUB_OFFLINE ?= 1
 export TRANSFORMERS_OFFLINE ?= 1
 export MPLBACKEND ?= Agg
 PYTEST_ARGS ?=
+# Two test workers (the machines have 2 cores); a file's tests stay in one worker, so its
+# module fixtures (a scratch course, a server, an autograde batch) are made once.
+PYTEST_WORKERS ?= -n 2 --dist loadfile
 
 .PHONY: help install build release goldens validate demo lab test test-fast lint format clean
 
@@ -54,10 +57,10 @@ lab: $(STAMP)
 	$(BIN)/nlpcourse lab --port $(or $(PORT),8888)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_WORKERS) -m "not slow" $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from pathlib import Path
 
@@ -182,7 +183,11 @@ def build_assignment(root: Path, assignment: str) -> Path:
     dest = src.with_suffix(".ipynb")
     text = nbformat.writes(nb) + "\n"
     if not dest.exists() or dest.read_text(encoding="utf-8") != text:
-        dest.write_text(text, encoding="utf-8")
+        # Write then rename: a reader (another test worker, a running nbgrader) never sees
+        # half a notebook.
+        tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, dest)
     return dest
 
 
