@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-A = "a2_dropout_cnn"
+A = "a2_dropout_cnn"  # Validate and formgrader: a2 has a written answer (1a) to grade by hand
+A3 = "a3_attention"  # the student's questions and the attention heatmap
 CHROMIUM = os.environ.get("NLPCOURSE_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
 TIMEOUT = 120_000  # ms: a shared 2-core machine, a kernel that imports torch
@@ -36,18 +37,38 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 
-RIGHT = '''def dropout_scale(p_drop):
-    """The inverted-dropout scale gamma for drop probability p_drop in [0, 1)."""
-    if not 0 <= p_drop < 1:
-        raise ValueError(f"p_drop must be in [0, 1), got {p_drop}")
-    return 1.0 / (1.0 - p_drop)
+RIGHT = '''def softmax(x, axis=-1):
+    """Numerically stable softmax of the array x along axis."""
+    z = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    return z / np.sum(z, axis=axis, keepdims=True)
 '''
-WRONG = '''def dropout_scale(p_drop):
-    """A common mistake: the keep probability instead of its inverse."""
-    if not 0 <= p_drop < 1:
-        raise ValueError(f"p_drop must be in [0, 1), got {p_drop}")
-    return 1.0 - p_drop
+WRONG = '''def softmax(x, axis=-1):
+    """A common mistake: exp of the raw scores overflows at 1e4."""
+    z = np.exp(x)
+    return z / np.sum(z, axis=axis, keepdims=True)
 '''
+
+
+def reference_cells(assignment: str, ids: list[str]) -> dict[str, str]:
+    """The instructor's solution of each named cell, delimiters removed (what a student who
+    got it right would have typed)."""
+    import nbformat
+
+    from nlpcourse.submissions import strip_solution_delimiters
+
+    nb = nbformat.read(ROOT / "source" / assignment / f"{assignment}.ipynb", as_version=4)
+    by_id = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in nb.cells}
+    return {i: strip_solution_delimiters(by_id[i]) for i in ids}
+
+
+def release_index(assignment: str) -> dict[str, int]:
+    """grade_id -> index of the cell in the release notebook (the order JupyterLab shows)."""
+    import nbformat
+
+    nb = nbformat.read(ROOT / "release" / assignment / f"{assignment}.ipynb", as_version=4)
+    return {
+        c.metadata.get("nbgrader", {}).get("grade_id", f"#{i}"): i for i, c in enumerate(nb.cells)
+    }
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -62,7 +83,8 @@ def course(tmp_path_factory):
     """A scratch course: sources, release and `nlpcourse demo` (three autograded students)."""
     from nlpcourse import release as rel
 
-    course = rel.copy_course(ROOT, tmp_path_factory.mktemp("browser") / "course", [A])
+    course = rel.copy_course(ROOT, tmp_path_factory.mktemp("browser") / "course", [A, A3])
+    rel.release(course, [A3], write_registry=False)
     shutil.copytree(ROOT / "tests" / "submissions" / A, course / "tests" / "submissions" / A)
     run = subprocess.run(
         [sys.executable, "-m", "nlpcourse.cli", "--root", str(course), "demo", A],
@@ -92,6 +114,7 @@ def server(course, tmp_path_factory):
         else:
             os.environ["JUPYTER_RUNTIME_DIR"] = old
     urls = lab.urls(port, token, A)
+    urls["student_a3"] = lab.urls(port, token, A3)["student"]
     deadline = time.monotonic() + 120
     while True:
         try:
@@ -163,6 +186,13 @@ def open_notebook(page, url):
     page.locator(".jp-Notebook .jp-Cell").nth(20).wait_for()
     # The kernel has started and is idle (toolbar's execution indicator).
     page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').first.wait_for()
+    # JupyterLab's "get notified about Jupyter news?" toast takes the keyboard focus: answer it.
+    news = page.locator(".Toastify").get_by_role("button", name="No")
+    try:
+        news.wait_for(timeout=5_000)
+        news.click()
+    except Exception:  # noqa: BLE001 - no toast this time
+        pass
 
 
 def cell(page, i):
@@ -171,7 +201,10 @@ def cell(page, i):
 
 def run_cell(page, i):
     c = cell(page, i)
+    c.scroll_into_view_if_needed()
     c.locator(".jp-InputPrompt").first.click()
+    expect_active = c.evaluate("el => el.classList.contains('jp-mod-active')")
+    assert expect_active, f"clicking cell {i}'s prompt did not select it"
     page.keyboard.press("Shift+Enter")
     # Finished when its prompt shows a number, not "*" and not blank.
     c.locator(".jp-InputPrompt").filter(has_text=r"[").first.wait_for()
@@ -191,32 +224,34 @@ def set_code(page, i, code):
 
 
 def outputs(c):
-    return c.locator(".jp-OutputArea-output")
+    """The cell's whole output area (stderr warnings, the result, a traceback: all of them)."""
+    return c.locator(".jp-OutputArea").first
 
 
 # -- the student's day ------------------------------------------------------------------------
 
 
 def test_student_solves_and_checks_a_question(server, page):
-    """Setup cell, a right answer and its visible test (success), then a wrong one (failure)."""
+    """a3: setup cell, a right softmax and its visible test (success), then a wrong one."""
     from playwright.sync_api import expect
 
-    open_notebook(page, server["student"])
-    expect(cell(page, 7)).to_contain_text("def dropout_scale(p_drop)")
-    run_cell(page, 2)  # setup cell
-    run_cell(page, 3)  # import numpy as np
-    expect(outputs(cell(page, 2))).not_to_contain_text("Error")
+    ix = release_index(A3)
+    open_notebook(page, server["student_a3"])
+    expect(cell(page, ix["softmax"])).to_contain_text("def softmax(x, axis=-1)")
+    run_cell(page, ix["setup"])
+    run_cell(page, ix["setup"] + 1)  # imports
+    expect(outputs(cell(page, ix["setup"]))).not_to_contain_text("Error")
 
-    set_code(page, 7, RIGHT)
-    run_cell(page, 7)
-    test = run_cell(page, 8)
-    expect(outputs(test)).to_contain_text("dropout_scale: visible checks passed.")
+    set_code(page, ix["softmax"], RIGHT)
+    run_cell(page, ix["softmax"])
+    test = run_cell(page, ix["test_softmax"])
+    expect(outputs(test)).to_contain_text("softmax: visible checks passed.")
 
-    set_code(page, 7, WRONG)
-    run_cell(page, 7)
-    test = run_cell(page, 8)
+    set_code(page, ix["softmax"], WRONG)
+    run_cell(page, ix["softmax"])
+    test = run_cell(page, ix["test_softmax"])
     expect(outputs(test)).to_contain_text("AssertionError")
-    expect(outputs(test)).to_contain_text("With p_drop = 0.5 half of the units survive")
+    expect(outputs(test)).to_contain_text("exp overflowed. Subtract the maximum first.")
     expect(outputs(test)).not_to_contain_text("visible checks passed")
 
 
@@ -225,7 +260,10 @@ def test_student_validates_the_notebook(server, page):
     from playwright.sync_api import expect
 
     open_notebook(page, server["student"])
-    page.get_by_role("button", name="Validate").first.click()
+    # The toolbar of the notebook on show (an earlier step may have left a3 open in a tab).
+    panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+    expect(panel.locator(".jp-Notebook")).to_contain_text("dropout_scale")
+    panel.get_by_role("button", name="Validate").first.click()
     dialog = page.locator(".jp-Dialog")
     expect(dialog).to_be_visible()
     expect(dialog).to_contain_text("Validation Results")
@@ -252,12 +290,14 @@ def test_instructor_grades_a_written_answer(server, course, page):
     sid = urllib.parse.urlparse(page.url).path.rstrip("/").rsplit("/", 1)[-1]
     score = page.locator("input.score#gamma_derivation")
     expect(score).to_be_visible()
+    # formgrader binds its save-on-change handlers after its models load: wait for that.
+    page.wait_for_load_state("networkidle")
     score.fill("11")
     score.press("Tab")  # formgrader saves on change
 
     from nbgrader.api import Gradebook
 
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while True:
         with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
             nb = gb.find_submission_notebook_by_id(sid)
@@ -270,10 +310,37 @@ def test_instructor_grades_a_written_answer(server, course, page):
     assert student in {"alice_reference", "bob_blank", "carol_partly_wrong"}
 
 
-@pytest.mark.skipif(
-    not (ROOT / "release" / "a3_attention").is_dir(),
-    reason="pending a3_attention: a2 has no figure cell; the heatmap screenshot needs a3's plot",
-)
 def test_attention_heatmap_screenshot(server, page):
-    """Step 4 of issue 10 (the attention heatmap's output as a screenshot): waits for a3."""
-    pytest.skip("a3_attention has landed: switch this step to its plot_attention cell")
+    """a3: the student's DistilBERT layer-5 heatmap appears under its cell; saved as a PNG."""
+    from playwright.sync_api import expect
+
+    ix = release_index(A3)
+    mine = reference_cells(A3, ["layer5_inputs", "single_head_attention", "plot_attention"])
+    open_notebook(page, server["student_a3"])
+    run_cell(page, ix["setup"])
+    run_cell(page, ix["setup"] + 1)  # imports, %matplotlib inline
+    load, weights, a_y = (
+        ix["layer5_inputs"] - 4,
+        ix["layer5_inputs"] - 2,
+        ix["plot_attention_demo"] - 5,
+    )
+    expect(cell(page, load)).to_contain_text("load_model")
+    expect(cell(page, weights)).to_contain_text("layer 5")
+    expect(cell(page, a_y)).to_contain_text("A, Y = single_head_attention(")
+    run_cell(page, load)  # the tokenizer and DistilBERT (offline: the pack's local model)
+    run_cell(page, weights)  # layer 5's weights and biases
+    for gid in mine:
+        set_code(page, ix[gid], mine[gid])
+        c = run_cell(page, ix[gid])
+        expect(outputs(c)).not_to_contain_text("Error")
+    expect(outputs(run_cell(page, a_y))).not_to_contain_text("Error")
+    demo = run_cell(page, ix["plot_attention_demo"])
+    figure = outputs(demo).locator("img")
+    expect(figure).to_be_visible()
+    box = figure.bounding_box()
+    assert box and box["width"] > 200 and box["height"] > 200, f"a tiny or empty figure: {box}"
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "a3_attention_heatmap.png"
+    demo.scroll_into_view_if_needed()
+    demo.screenshot(path=str(shot))
+    assert shot.stat().st_size > 10_000, "the screenshot of the heatmap cell is (almost) empty"
