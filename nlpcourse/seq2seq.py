@@ -211,23 +211,36 @@ def seq2seq_epoch(model, bundles, optimizer=None, clip=1.0, progress=None):
 
 
 def train(model, data, epochs, lr=2e-3, bptt=None, verbose=True):
-    """Train with Adam for ``epochs``; after each, the perplexity on ``data`` (eval mode).
+    """Train with Adam for ``epochs``; returns the per-epoch training perplexities.
 
-    ``data`` is a (T_long, B) stream (then ``bptt`` is required) or a list of bundles.
-    Returns the per-epoch perplexities. The seed assignment trains and evaluates on the same
-    sentences: these numbers measure how well a model *fits* the data, not generalisation.
+    ``data`` is a (T_long, B) stream (then ``bptt`` is required) or a list of bundles. An
+    epoch's perplexity is that of its own training pass (the running mean loss while the
+    weights move); :func:`perplexity` measures a model after training, in eval mode.
     """
+    if isinstance(data, torch.Tensor) and bptt is None:
+        raise ValueError("train on a (T_long, B) stream needs bptt=, e.g. bptt=35")
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     history = []
     for epoch in range(1, epochs + 1):
         bar = f"epoch {epoch}/{epochs}" if verbose else None
         if isinstance(data, torch.Tensor):
-            lm_epoch(model, data, bptt, optimizer, progress=bar)
-            loss = lm_epoch(model, data, bptt)
+            loss = lm_epoch(model, data, bptt, optimizer, progress=bar)
         else:
-            seq2seq_epoch(model, data, optimizer, progress=bar)
-            loss = seq2seq_epoch(model, data)
+            loss = seq2seq_epoch(model, data, optimizer, progress=bar)
         history.append(math.exp(loss))
         if verbose:
-            print(f"epoch {epoch:2d}  perplexity {history[-1]:8.2f}")
+            print(f"epoch {epoch:2d}  training perplexity {history[-1]:8.2f}")
     return history
+
+
+def perplexity(model, data, bptt=None) -> float:
+    """exp(mean loss per token) of ``model`` on ``data`` in eval mode, no weight updates.
+
+    The seed assignment trains and evaluates on the same sentences: this measures how well a
+    model *fits* the data, not how it generalises.
+    """
+    if isinstance(data, torch.Tensor):
+        if bptt is None:
+            raise ValueError("perplexity on a (T_long, B) stream needs bptt=, e.g. bptt=35")
+        return math.exp(lm_epoch(model, data, bptt))
+    return math.exp(seq2seq_epoch(model, data))
