@@ -1,5 +1,6 @@
-# %% [markdown] expect={"lose": ["test_forward_hidden"]}
-# Wrong: the mask is ignored, padded source positions get attention.
+# %% [markdown] expect={"lose": ["test_forward_hidden", "test_copy_task"]}
+# Wrong: the mask is ignored, padded source positions get attention (the copy task checks that
+# padded keys get none).
 
 # %% replace="luong_attention"
 class LuongAttention(seq2seq.AttentionBase):

@@ -1,5 +1,6 @@
-# %% [markdown] expect={"lose": ["test_forward", "test_forward_hidden", "test_copy_task"]}
-# Wrong: softmax over the batch axis (dim=0).
+# %% [markdown] expect={"lose": ["test_forward", "test_forward_hidden", "test_copy_task", "test_attention_example"]}
+# Wrong: softmax over the batch axis (dim=0). attention_example inherits it: its weights no
+# longer sum to 1 over the source tokens.
 
 # %% replace="luong_attention"
 class LuongAttention(seq2seq.AttentionBase):
