@@ -6,10 +6,14 @@ unique made-up name and a real birthplace drawn from a skewed distribution (a fe
 common, most are rare, as on Wikipedia). The data comes in three parts:
 
 - ``pretrain``: ``n_bios`` short biographies per person, *everyone* included, each worded
-  differently (one template each); each names the birthplace once, among other facts (a year,
-  a profession, a second city). Several wordings of one fact are what lets a model *extract*
-  it later from a question (Allen-Zhu & Li, "Physics of Language Models 3.1", 2023); with one
-  biography per person a small model memorises the text but finetuning does not transfer;
+  differently (one template each); each names the birthplace once, after the name, among other
+  facts (a year, a profession, a second city). The name comes first because a left-to-right
+  model only learns to predict what follows it: a "Born in Lima, X ..." wording teaches
+  place -> name, which does not help to answer "Where was X born?" (measured: with one such
+  template among five, held-out accuracy after finetuning fell from 24% to 17%). Several
+  wordings of one fact are what lets a model *extract* it later from a question (Allen-Zhu &
+  Li, "Physics of Language Models 3.1", 2023); with one biography per person a small model
+  memorises the text but finetuning does not transfer;
 - ``finetune``: ``(name, place)`` pairs for a subset of the people, to learn the question format;
 - ``evaluate``: ``(name, place)`` pairs for the other people, whose birthplace appears only in
   their biography in ``pretrain``: a model answers these only if pretraining stored the fact.
@@ -58,9 +62,9 @@ TEMPLATES = (
     "{name} was born in {place} in {year}. {he} worked as {job} in {other}.",
     "{name} was born in {place}. {he} was {job} who lived in {other}.",
     "{name} ({year}), born in {place}, was {job} in {other}.",
-    "Born in {place} in {year}, {name} became {job} in {other}.",
+    "In {year}, {name} was born in {place}. {he} became {job} in {other}.",
     "{name}, born in {place}, is {job} living in {other}.",
-)
+)  # the name always comes before the place: a left-to-right model learns name -> place
 
 
 @dataclass

@@ -44,7 +44,7 @@
 # **Rules.** Fill in the cells that say `YOUR CODE HERE` or `YOUR ANSWER HERE`, and nothing
 # else: do not delete, copy or reorder cells. Before you submit, *Kernel > Restart & Run All*
 # and check that no cell fails. Part 2 trains three models: with a GPU it uses the CS224n
-# sizes; on a CPU it runs a scaled-down configuration (about 10 minutes on 2 cores).
+# sizes; on a CPU it runs a scaled-down configuration (about 5 minutes on 2 cores).
 
 # %% tags=["setup"]
 import nlpcourse
@@ -493,12 +493,14 @@ CONFIGS = {
     "cpu": dict(
         n_people=240, n_finetune=150, n_places=60, block_size=48,
         n_layer=2, n_head=4, n_embd=128, dropout=0.0,
-        pretrain_iters=1200, pretrain_lr=3e-3, finetune_iters=150, finetune_lr=1e-3, batch_size=32,
+        pretrain_iters=4000, pretrain_lr=1e-3, batch_size=32,
+        finetune_iters=50, finetune_lr=3e-4, finetune_batch_size=32,
     ),
     "gpu": dict(
         n_people=240, n_finetune=150, n_places=60, block_size=128,
         n_layer=4, n_head=8, n_embd=256, dropout=0.1,
-        pretrain_iters=4000, pretrain_lr=6e-4, finetune_iters=400, finetune_lr=6e-4, batch_size=128,
+        pretrain_iters=4000, pretrain_lr=6e-4, batch_size=128,
+        finetune_iters=50, finetune_lr=3e-4, finetune_batch_size=32,
     ),
 }  # fmt: skip
 RUN = "gpu" if getattr(device, "type", str(device)) == "cuda" else "cpu"
@@ -971,8 +973,10 @@ assert abs(float(_got[0]) - _want) < 1e-4, (float(_got[0]), _want)
 # 3. **Pretraining + finetuning**: the same GPT first pretrained with your span corruption on
 #    all biographies, then finetuned exactly as in 2.
 #
-# The autograder skips these cells. On a CPU they take about 10 minutes in all (the progress
-# bars show the steps); with a GPU they use the larger configuration.
+# The autograder skips these cells. On a CPU they take about 5 minutes in all on 2 cores
+# (the progress bars show the steps; 4,000 pretraining steps are most of it); with a GPU they
+# use the larger configuration. With a correct `span_corruption`, (3) answers about a fifth of
+# the held-out people on the CPU configuration, against a few percent for (1) and (2).
 
 
 # %%
@@ -993,8 +997,14 @@ def new_model():
     return gpt.GPT(config)
 
 
-def trainer_settings(iters, lr):
-    return dict(max_iters=iters, max_epochs=10**6, batch_size=cfg["batch_size"], learning_rate=lr)
+def trainer_settings(iters, lr, batch_size):
+    return dict(max_iters=iters, max_epochs=10**6, batch_size=batch_size, learning_rate=lr)
+
+
+# Finetuning is gentle: 50 steps of 32 pairs (about 10 passes over the 150 pairs) at a low
+# learning rate. Longer or harder finetuning fits the finetuning pairs perfectly but overwrites
+# what pretraining stored (150 steps at 1e-3: held-out accuracy 4% instead of 24%).
+FINETUNE = trainer_settings(cfg["finetune_iters"], cfg["finetune_lr"], cfg["finetune_batch_size"])
 
 
 accuracy = {}
@@ -1007,9 +1017,7 @@ if not grading():
 
     scratch = new_model()
     print(f"GPT with {gpt.count_parameters(scratch):,} parameters on {device}")
-    finetune(
-        scratch, data.finetune, vocab, trainer_settings(cfg["finetune_iters"], cfg["finetune_lr"])
-    )
+    finetune(scratch, data.finetune, vocab, FINETUNE)
     accuracy["(ii) no pretraining"], examples = held_out_accuracy(scratch)
     print(f"(ii) finetuned without pretraining: {accuracy['(ii) no pretraining']:.1%}", examples)
 
@@ -1023,11 +1031,11 @@ if not grading():
     gpt.Trainer(
         model,
         pretrain_data,
-        gpt.TrainerConfig(**trainer_settings(cfg["pretrain_iters"], cfg["pretrain_lr"])),
+        gpt.TrainerConfig(
+            **trainer_settings(cfg["pretrain_iters"], cfg["pretrain_lr"], cfg["batch_size"])
+        ),
     ).train()
-    finetune(
-        model, data.finetune, vocab, trainer_settings(cfg["finetune_iters"], cfg["finetune_lr"])
-    )
+    finetune(model, data.finetune, vocab, FINETUNE)
     accuracy["(iii) pretraining + finetuning"], examples = held_out_accuracy(model)
     print("examples (name, predicted):", examples)
     for what, acc in accuracy.items():
@@ -1045,9 +1053,9 @@ if not grading():
 # 100%.
 
 # %% [markdown] nbgrader={"grade_id": "results_answer", "solution": true, "grade": true, "points": 5}
-# **Model answer.** (The CPU run with seed 0 gives (i) 3.3% and (ii) 1.1% on the 90 held-out
-# people; (iii) is in the course README. Any run's own numbers are fine.) (a) Finetuning alone teaches the question format and the mapping
-# from the *finetuning* names to places; a held-out name was never seen with its place, so the
+# **Model answer.** (The CPU run with seed 0 gives (i) 3.3%, (ii) 0.0% and (iii) 21.1% on the
+# 90 held-out people. Any run's own numbers are fine.) (a) Finetuning alone teaches the
+# question format and the mapping from the *finetuning* names to places; a held-out name was never seen with its place, so the
 # best the model can do is guess from the name's characters, which carry no information about
 # the birthplace here (names and places are drawn independently): it guesses a frequent place
 # at best, and often an unlikely one, so it is at or below the baseline.
@@ -1058,7 +1066,10 @@ if not grading():
 # which then transfers to the others. (c) The small model and short CPU training memorise only
 # part of the biographies; a truncated or masked span often cuts off the name or the place, so
 # each fact is seen only a few times; the place is in a different position and wording in each
-# template; and finetuning may overwrite some of the pretrained knowledge.
+# template; and finetuning may overwrite some of the pretrained knowledge. (Measured on the
+# seed-0 CPU run: after pretraining, completing "X was born in" names the right city for
+# about two thirds of the held-out people, so most of the loss is in *extracting* the stored
+# fact through a question format never seen in pretraining, not in storing it.)
 #
 # **Mark scheme (5).**
 # - 1: the three accuracies from the student's run, with (iii) clearly above (i) and (ii).
