@@ -1,0 +1,128 @@
+"""a6's knowledge-access sweep: held-out accuracy after pretraining + finetuning, per setting.
+
+The README's "What it took" table comes from this script. It runs the source notebook's own
+reference ``span_corruption`` and ``NameDataset`` (its solution cells), pretrains once per
+setting, probes what pretraining stored (greedy completion of "X was born in"), then finetunes
+a copy of the pretrained model with each finetuning setting and reports the held-out accuracy
+(and, with ``--scratch``, the same finetune from a fresh model):
+
+    python bench/a6_sweep.py                                  # the notebook's CPU configuration
+    python bench/a6_sweep.py --pretrain-iters 1200 --pretrain-lr 3e-3 --finetune 150:1e-3
+    python bench/a6_sweep.py --place-first-template --finetune 50:3e-4
+    python bench/a6_sweep.py --layers 4 --pretrain-iters 3000 --finetune 50:3e-4 30:1e-3
+
+Seeded (corpus, model and data order: seed 0), CPU. A measurement, not a test; about 4.5
+minutes per 4,000 pretraining steps on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import random
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from nlpcourse import birthplaces, gpt  # noqa: E402
+from nlpcourse.gpt import MASK_CHAR, PAD_CHAR  # noqa: E402
+from nlpcourse.submissions import strip_solution_delimiters  # noqa: E402
+
+# The wording the first version had as its fourth template: the place before the name.
+PLACE_FIRST = "Born in {place} in {year}, {name} became {job} in {other}."
+
+
+def reference_functions():
+    """span_corruption and NameDataset, from the source notebook's solution cells."""
+    import jupytext
+
+    path = ROOT / "source/a6_pretraining/a6_pretraining.py"
+    nb = jupytext.reads(path.read_text(encoding="utf-8"), fmt="py:percent")
+    namespace = dict(torch=torch, random=random, gpt=gpt, MASK_CHAR=MASK_CHAR, PAD_CHAR=PAD_CHAR)
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") in ("span_corruption", "name_dataset"):
+            exec(strip_solution_delimiters(cell.source), namespace)
+    return namespace["span_corruption"], namespace["NameDataset"]
+
+
+def answer(model, vocab, prompt):
+    x = vocab.encode(prompt)[None, :]  # (1, T)
+    out = gpt.generate(model, x, model.block_size - x.shape[1], stop_id=vocab.stoi[MASK_CHAR])
+    return vocab.decode(out[0, x.shape[1] :]).split(MASK_CHAR)[0]
+
+
+def settings(iters, lr, batch_size):
+    return gpt.TrainerConfig(
+        max_iters=iters, max_epochs=10**6, batch_size=batch_size, learning_rate=lr,
+        progress=False, device="cpu",
+    )  # fmt: skip
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--pretrain-iters", type=int, default=4000)
+    ap.add_argument("--pretrain-lr", type=float, default=1e-3)
+    ap.add_argument("--layers", type=int, default=2)
+    ap.add_argument("--embd", type=int, default=128)
+    ap.add_argument("--block-size", type=int, default=48)
+    ap.add_argument("--batch-size", type=int, default=32)
+    ap.add_argument(
+        "--finetune", nargs="+", default=["50:3e-4"], metavar="ITERS:LR",
+        help="finetuning settings to try on copies of the pretrained model",
+    )  # fmt: skip
+    ap.add_argument("--place-first-template", action="store_true", help=PLACE_FIRST)
+    ap.add_argument("--scratch", action="store_true", help="also finetune a fresh model")
+    args = ap.parse_args()
+
+    if args.place_first_template:
+        birthplaces.TEMPLATES = (*birthplaces.TEMPLATES[:3], PLACE_FIRST, birthplaces.TEMPLATES[4])
+    span_corruption, NameDataset = reference_functions()
+    data = birthplaces.generate(240, 150, 60, seed=0)
+    vocab = gpt.CharVocab.from_texts(
+        data.pretrain + [f"Where was {n} born?" for n, _ in data.finetune + data.evaluate]
+    )
+    names = [n for n, _ in data.evaluate]
+    places = [p for _, p in data.evaluate]
+
+    def held_out(model, prompt):
+        return sum(answer(model, vocab, prompt(n)).strip().lower() == p.lower()
+                   for n, p in zip(names, places, strict=True)) / len(names)  # fmt: skip
+
+    def fresh():
+        torch.manual_seed(0)
+        config = gpt.GPTConfig(len(vocab), args.block_size, args.layers, 4, args.embd, 0.0)
+        return gpt.GPT(config)
+
+    baseline = data.most_frequent_place()
+    print(f"(i) baseline ({baseline}): {sum(p == baseline for p in places) / len(places):.1%}")
+    model = fresh()
+    pretrain = birthplaces.SpanCorruptionDataset(
+        data.pretrain, vocab, args.block_size, span_corruption, seed=0
+    )
+    start = time.perf_counter()
+    gpt.Trainer(
+        model, pretrain, settings(args.pretrain_iters, args.pretrain_lr, args.batch_size)
+    ).train()
+    print(f"pretraining: {args.pretrain_iters} steps, {time.perf_counter() - start:.0f} s")
+    stored = sum(
+        answer(model, vocab, f"{n} was born in ").startswith(p)
+        for n, p in zip(names, places, strict=True)
+    ) / len(names)
+    print(f"stored: 'X was born in' completed right for {stored:.1%} of the held-out people")
+    finetune_set = NameDataset(data.finetune, vocab, args.block_size)
+    for spec in args.finetune:
+        iters, lr = spec.split(":")
+        runs = [("pretrained", copy.deepcopy(model))] + ([("scratch", fresh())] * args.scratch)
+        for label, m in runs:
+            gpt.Trainer(m, finetune_set, settings(int(iters), float(lr), args.batch_size)).train()
+            acc = held_out(m, lambda n: f"Where was {n} born?{MASK_CHAR}")
+            print(f"finetune {iters} steps at {lr}, {label}: held-out accuracy {acc:.1%}")
+
+
+if __name__ == "__main__":
+    main()
