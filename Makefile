@@ -13,7 +13,8 @@ export TRANSFORMERS_OFFLINE ?= 1
 export MPLBACKEND ?= Agg
 PYTEST_ARGS ?=
 # Two test workers (the machines have 2 cores); a file's tests stay in one worker, so its
-# module fixtures (a scratch course, a server, an autograde batch) are made once.
+# module fixtures are made once, except test_assignments.py, which splits by assignment
+# (tests/conftest.py's scheduler) so that its autogrades spread over both workers.
 PYTEST_WORKERS ?= -n 2 --dist loadfile
 
 .PHONY: help install build release goldens validate demo lab test test-fast lint format clean
