@@ -126,7 +126,7 @@ def notebook_from_text(text: str, assignment: str) -> nbformat.NotebookNode:
                     f"cell {i}: the cell tagged setup must be code calling "
                     f'nlpcourse.setup_notebook("{assignment}", ...)'
                 )
-            if f'setup_notebook("{assignment}"' not in cell.source:
+            if not re.search(rf'setup_notebook\(\s*"{re.escape(assignment)}"', cell.source):
                 raise BuildError(
                     f"cell {i}: the setup cell names another assignment; it must call "
                     f'nlpcourse.setup_notebook("{assignment}", ...)'

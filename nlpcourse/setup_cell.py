@@ -96,10 +96,17 @@ def _plot_defaults() -> None:
     )
 
 
-def setup_notebook(assignment: str, gpu: str = "optional", seed: int = 0, fetch: bool = True):
+def setup_notebook(
+    assignment: str,
+    gpu: str = "optional",
+    seed: int = 0,
+    fetch: bool = True,
+    cpu_note: str | None = None,
+):
     """Prepare the runtime for ``assignment`` and return the torch device to use.
 
     gpu: "optional" (CPU is fine), "recommended" (CPU runs scaled down) or "required".
+    cpu_note: what this notebook scales down without a GPU, printed on a CPU runtime.
     Never raises because there is no GPU.
     """
     if gpu not in GPU_LEVELS:
@@ -131,6 +138,8 @@ def setup_notebook(assignment: str, gpu: str = "optional", seed: int = 0, fetch:
         print(f"Device: cuda ({torch.cuda.get_device_name(0)})")
     else:
         print(f"Device: {dev_type}. {gpu_advice(gpu, colab) if dev_type == 'cpu' else ''}".rstrip())
+        if cpu_note and gpu != "optional":
+            print(f"Without a GPU: {cpu_note}")
     print(f"Seeds set to {seed} (python, numpy, torch).")
     if missing:
         print(

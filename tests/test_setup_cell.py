@@ -42,6 +42,8 @@ def test_cpu_report_and_advice(monkeypatch, capsys):
     assert "torch" in out and "transformers" in out and "Python" in out
     assert "No GPU found" in out and "scaled down" in out
     assert "Runtime > Change runtime type" in out
+    nlpcourse.setup_notebook("a2_dropout_cnn", gpu="recommended", cpu_note="2 layers, not 4.")
+    assert "Without a GPU: 2 layers, not 4." in capsys.readouterr().out
     nlpcourse.setup_notebook("a2_dropout_cnn", gpu="optional")
     assert "runs on a CPU" in capsys.readouterr().out
     with pytest.raises(ValueError, match="gpu must be one of"):
