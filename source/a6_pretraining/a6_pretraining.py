@@ -1061,10 +1061,11 @@ if not grading():
 # %% [markdown] nbgrader={"grade_id": "results_answer", "solution": true, "grade": true, "points": 5}
 # **Model answer.** (The CPU run with seed 0 gives (i) 3.3%, (ii) 0.0% and (iii) 21.1% on the
 # 90 held-out people. Any run's own numbers are fine.) (a) Finetuning alone teaches the
-# question format and the mapping from the *finetuning* names to places; a held-out name was never seen with its place, so the
-# best the model can do is guess from the name's characters, which carry no information about
-# the birthplace here (names and places are drawn independently): it guesses a frequent place
-# at best, and often an unlikely one, so it is at or below the baseline.
+# question format and the mapping from the *finetuning* names to places; a held-out name was
+# never seen with its place, so the best the model can do is guess from the name's characters,
+# which carry no information about the birthplace here (names and places are drawn
+# independently): it guesses a frequent place at best, and often an unlikely one, so it is at
+# or below the baseline.
 # (b) Pretraining on the biographies makes the model predict the masked text, including the
 # birthplace after "… was born in", from the name: the association name → place is stored in
 # its weights for **every** person, held-out ones included. Finetuning only has to connect the
