@@ -11,8 +11,8 @@ a copy of the pretrained model with each finetuning setting and reports the held
     python bench/a6_sweep.py --place-first-template --finetune 50:3e-4
     python bench/a6_sweep.py --layers 4 --pretrain-iters 3000 --finetune 50:3e-4 30:1e-3
 
-Seeded (corpus, model and data order: seed 0), CPU. A measurement, not a test; about 4.5
-minutes per 4,000 pretraining steps on 2 cores.
+Seeded (corpus, model and data order: ``--seed``, default 0, the notebook's), CPU. A
+measurement, not a test; about 4.5 minutes per 4,000 pretraining steps on 2 cores.
 """
 
 from __future__ import annotations
@@ -56,10 +56,10 @@ def answer(model, vocab, prompt):
     return vocab.decode(out[0, x.shape[1] :]).split(MASK_CHAR)[0]
 
 
-def settings(iters, lr, batch_size):
+def settings(iters, lr, batch_size, seed=0):
     return gpt.TrainerConfig(
         max_iters=iters, max_epochs=10**6, batch_size=batch_size, learning_rate=lr,
-        progress=False, device="cpu",
+        progress=False, device="cpu", seed=seed,
     )  # fmt: skip
 
 
@@ -77,12 +77,13 @@ def main() -> None:
     )  # fmt: skip
     ap.add_argument("--place-first-template", action="store_true", help=PLACE_FIRST)
     ap.add_argument("--scratch", action="store_true", help="also finetune a fresh model")
+    ap.add_argument("--seed", type=int, default=0, help="corpus, model and data order")
     args = ap.parse_args()
 
     if args.place_first_template:
         birthplaces.TEMPLATES = (*birthplaces.TEMPLATES[:3], PLACE_FIRST, birthplaces.TEMPLATES[4])
     span_corruption, NameDataset = reference_functions()
-    data = birthplaces.generate(240, 150, 60, seed=0)
+    data = birthplaces.generate(240, 150, 60, seed=args.seed)
     vocab = gpt.CharVocab.from_texts(
         data.pretrain + [f"Where was {n} born?" for n, _ in data.finetune + data.evaluate]
     )
@@ -94,7 +95,7 @@ def main() -> None:
                    for n, p in zip(names, places, strict=True)) / len(names)  # fmt: skip
 
     def fresh():
-        torch.manual_seed(0)
+        torch.manual_seed(args.seed)
         config = gpt.GPTConfig(len(vocab), args.block_size, args.layers, 4, args.embd, 0.0)
         return gpt.GPT(config)
 
@@ -102,11 +103,11 @@ def main() -> None:
     print(f"(i) baseline ({baseline}): {sum(p == baseline for p in places) / len(places):.1%}")
     model = fresh()
     pretrain = birthplaces.SpanCorruptionDataset(
-        data.pretrain, vocab, args.block_size, span_corruption, seed=0
+        data.pretrain, vocab, args.block_size, span_corruption, seed=args.seed
     )
     start = time.perf_counter()
     gpt.Trainer(
-        model, pretrain, settings(args.pretrain_iters, args.pretrain_lr, args.batch_size)
+        model, pretrain, settings(args.pretrain_iters, args.pretrain_lr, args.batch_size, args.seed)
     ).train()
     print(f"pretraining: {args.pretrain_iters} steps, {time.perf_counter() - start:.0f} s")
     stored = sum(
@@ -119,7 +120,9 @@ def main() -> None:
         iters, lr = spec.split(":")
         runs = [("pretrained", copy.deepcopy(model))] + ([("scratch", fresh())] * args.scratch)
         for label, m in runs:
-            gpt.Trainer(m, finetune_set, settings(int(iters), float(lr), args.batch_size)).train()
+            gpt.Trainer(
+                m, finetune_set, settings(int(iters), float(lr), args.batch_size, args.seed)
+            ).train()
             acc = held_out(m, lambda n: f"Where was {n} born?{MASK_CHAR}")
             print(f"finetune {iters} steps at {lr}, {label}: held-out accuracy {acc:.1%}")
 
