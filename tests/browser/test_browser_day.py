@@ -182,10 +182,14 @@ def page(browser, request):
 
 
 def open_notebook(page, url):
-    page.goto(url)
-    page.locator(".jp-Notebook .jp-Cell").nth(20).wait_for()
-    # The kernel has started and is idle (toolbar's execution indicator).
-    page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').first.wait_for()
+    # `reset`: start from an empty workspace, not with the notebooks earlier tests opened (the
+    # server remembers them; their hidden panels would answer the locators below).
+    page.goto(url + ("&" if "?" in url else "?") + "reset")
+    page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell").nth(20).wait_for()
+    # The kernel has started and is idle (the visible notebook toolbar's execution indicator).
+    page.locator(
+        '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator[data-status="idle"]'
+    ).first.wait_for()
     # JupyterLab's "get notified about Jupyter news?" toast takes the keyboard focus: answer it.
     news = page.locator(".Toastify").get_by_role("button", name="No")
     try:
