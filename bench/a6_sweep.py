@@ -29,9 +29,9 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from nlpcourse import birthplaces, gpt  # noqa: E402
+from nlpcourse import birthplaces, build, gpt  # noqa: E402
 from nlpcourse.gpt import MASK_CHAR, PAD_CHAR  # noqa: E402
-from nlpcourse.submissions import strip_solution_delimiters  # noqa: E402
+from nlpcourse.submissions import reference_solutions  # noqa: E402
 
 # The wording the first version had as its fourth template: the place before the name.
 PLACE_FIRST = "Born in {place} in {year}, {name} became {job} in {other}."
@@ -39,14 +39,12 @@ PLACE_FIRST = "Born in {place} in {year}, {name} became {job} in {other}."
 
 def reference_functions():
     """span_corruption and NameDataset, from the source notebook's solution cells."""
-    import jupytext
-
     path = ROOT / "source/a6_pretraining/a6_pretraining.py"
-    nb = jupytext.reads(path.read_text(encoding="utf-8"), fmt="py:percent")
+    nb = build.notebook_from_text(path.read_text(encoding="utf-8"), "a6_pretraining")
+    solutions = reference_solutions(nb)
     namespace = dict(torch=torch, random=random, gpt=gpt, MASK_CHAR=MASK_CHAR, PAD_CHAR=PAD_CHAR)
-    for cell in nb.cells:
-        if cell.metadata.get("nbgrader", {}).get("grade_id") in ("span_corruption", "name_dataset"):
-            exec(strip_solution_delimiters(cell.source), namespace)
+    for grade_id in ("span_corruption", "name_dataset"):
+        exec(solutions[grade_id], namespace)
     return namespace["span_corruption"], namespace["NameDataset"]
 
 

@@ -90,17 +90,22 @@ def load_cases(folder: Path) -> list[Case]:
     return [load_case(f) for f in files]
 
 
+def reference_solutions(source: nbformat.NotebookNode) -> dict[str, str]:
+    """grade_id -> the reference answer of each solution cell of a source notebook (the code
+    an ideal student writes, solution markers dropped)."""
+    return {
+        c.metadata["nbgrader"]["grade_id"]: strip_solution_delimiters(c.source)
+        for c in source.cells
+        if c.metadata.get("nbgrader", {}).get("solution")
+    }
+
+
 def make_submission(release_nb: Path, source_nb: Path, case: Case) -> nbformat.NotebookNode:
     """The notebook a student with this case's answers would hand in."""
     if case.notebook is not None:
         return nbformat.read(case.notebook, as_version=4)
     nb = nbformat.read(release_nb, as_version=4)
-    src = nbformat.read(source_nb, as_version=4)
-    solutions = {
-        c.metadata["nbgrader"]["grade_id"]: strip_solution_delimiters(c.source)
-        for c in src.cells
-        if c.metadata.get("nbgrader", {}).get("solution")
-    }
+    solutions = reference_solutions(nbformat.read(source_nb, as_version=4))
     known = set()
     for cell in nb.cells:
         gid = cell.metadata.get("nbgrader", {}).get("grade_id")

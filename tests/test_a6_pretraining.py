@@ -147,8 +147,8 @@ def test_span_corruption_dataset_checks_the_length():
 
 @pytest.mark.slow
 def test_the_cpu_run_meets_the_accuracy_target(tmp_path):
-    """The whole source notebook, training included, as a student runs it on a CPU (about 6
-    minutes): pretraining + finetuning answers at least 3x as many held-out people as the
+    """The whole source notebook, training included, as a student runs it on a CPU (about 5
+    minutes on 2 cores): pretraining + finetuning answers at least 3x as many held-out people as the
     most-frequent-place baseline, and more than finetuning alone."""
     import os
     import re
