@@ -18,6 +18,27 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 
+#: Tolerance for float fixtures regenerated at test time and compared with committed files:
+#: BLAS results differ between CPUs in the last bits (~1e-14 for float64 values of order 1),
+#: while a wrong or stale file differs by far more.
+FIXTURE_RTOL = FIXTURE_ATOL = 1e-12
+
+
+def assert_fixture_close(committed, fresh, name: str) -> None:
+    """A committed array equals a freshly made one: shape, dtype and integer data exactly,
+    floats within FIXTURE_RTOL/ATOL (never bit for bit: see FIXTURE_RTOL)."""
+    import numpy as np
+
+    assert committed.dtype == fresh.dtype, (name, committed.dtype, fresh.dtype)
+    assert committed.shape == fresh.shape, (name, committed.shape, fresh.shape)
+    if np.issubdtype(fresh.dtype, np.floating):
+        np.testing.assert_allclose(
+            committed, fresh, rtol=FIXTURE_RTOL, atol=FIXTURE_ATOL, err_msg=name
+        )
+    else:
+        np.testing.assert_array_equal(committed, fresh, err_msg=name)
+
+
 def assignments() -> list[str]:
     from nlpcourse import config
 
@@ -55,6 +76,7 @@ def released(tmp_path_factory):
     return get
 
 
+@pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
     """`make test` runs `pytest -n 2 --dist loadfile`: a file's tests stay in one worker, so its
     module fixtures (a scratch course, a server, an autograde batch) are made once. One

@@ -1,8 +1,9 @@
 """Make conv_cases.npz: hidden test cases for A2 question 2a (autograder only).
 
 Run from anywhere: ``python source/a2_dropout_cnn/hidden/make_cases.py``. Seeded, so the file
-is the same on every run; a test checks that the committed file matches. The expected outputs
-come from an explicit triple loop over the seed's formula, independent of any vectorised code.
+is the same on every run; tests/test_a2_dropout_cnn.py checks that the committed file matches
+(floats within a tolerance). The expected outputs come from an explicit triple loop over the
+seed's formula, independent of any vectorised code.
 """
 
 from pathlib import Path
@@ -26,8 +27,9 @@ def reference(Z, W):
     return np.array(out)
 
 
-def main() -> None:
-    rng = np.random.default_rng(SEED)
+def cases(seed: int = SEED) -> dict[str, np.ndarray]:
+    """name -> array, as saved in conv_cases.npz."""
+    rng = np.random.default_rng(seed)
     arrays = {"n": np.array(len(SHAPES))}
     for i, (T, D, widths) in enumerate(SHAPES):
         Z = np.round(rng.normal(size=(T, D)) * 3, 2)
@@ -37,6 +39,11 @@ def main() -> None:
         for k, w in enumerate(W):
             arrays[f"W{i}_{k}"] = w
         arrays[f"out{i}"] = reference(Z, W)
+    return arrays
+
+
+def main() -> None:
+    arrays = cases()
     out = Path(__file__).with_name("conv_cases.npz")
     with open(out, "wb") as f:
         np.savez(f, **arrays)
