@@ -1,6 +1,5 @@
 """nbgrader configuration of the nlpcourse pack (read by every nbgrader command run here)."""
 
-import os
 from pathlib import Path
 
 try:
@@ -18,6 +17,7 @@ try:
         SaveAutoGrades,
     )
 
+    from nlpcourse import settings
     from nlpcourse.grading import (
         CopyHiddenFiles,
         DeduplicateIdsTidy,
@@ -39,8 +39,8 @@ root = Path(__file__).resolve().parent
 c.CourseDirectory.course_id = "nlpcourse"
 c.CourseDirectory.root = str(root)
 # SQLite in the course root by default; NLPCOURSE_DB_URL takes any SQLAlchemy URL, e.g.
-# postgresql://user@host/nlpcourse for a shared gradebook.
-c.CourseDirectory.db_url = os.environ.get("NLPCOURSE_DB_URL", f"sqlite:///{root / 'gradebook.db'}")
+# postgresql://user@host/nlpcourse for a shared gradebook (nlpcourse/settings.py reads both).
+c.CourseDirectory.db_url = settings.db_url(root)
 
 # Never copied into release/ (nor into autograde or feedback folders): the text notebooks
 # (the .ipynb built from them is what is released) and the autograder-only folder hidden/.
@@ -57,7 +57,7 @@ c.CourseDirectory.ignore = [
 # The heaviest graded cell imports torch + transformers and loads a small model: 30 s (the
 # default) is too tight on a busy 2-core machine.
 # NLPCOURSE_CELL_TIMEOUT overrides it (the hostile-submission tests use a short one).
-c.Execute.timeout = int(os.environ.get("NLPCOURSE_CELL_TIMEOUT", "240"))
+c.Execute.timeout = settings.cell_timeout()
 c.Execute.interrupt_on_timeout = True
 
 c.ClearSolutions.code_stub = {

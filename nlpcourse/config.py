@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from nlpcourse import settings
+
 __version__ = "0.1.0"
 
 #: The public repository students' Colab runtimes install from and fetch fixtures from.
@@ -23,17 +25,9 @@ def repository_url() -> str:
     return f"https://github.com/{REPOSITORY}"
 
 
-def install_spec() -> str:
-    """What the Colab bootstrap hands to pip (overridable for tests and forks)."""
-    return os.environ.get("NLPCOURSE_INSTALL_SPEC", f"nlpcourse @ git+{repository_url()}@{BRANCH}")
-
-
 def fixture_base_url() -> str:
     """Where released fixtures are downloaded from: ``<base>/<assignment>/<file>``."""
-    return os.environ.get(
-        "NLPCOURSE_FIXTURE_URL",
-        f"https://raw.githubusercontent.com/{REPOSITORY}/{BRANCH}/release",
-    )
+    return settings.fixture_url(f"https://raw.githubusercontent.com/{REPOSITORY}/{BRANCH}/release")
 
 
 def colab_url(assignment: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nlpcourse import config, submissions
+from nlpcourse import config, settings, submissions
 from nlpcourse import release as rel
 
 STUDENTS = {
@@ -42,7 +42,7 @@ def run_demo(root: Path, names: list[str] | None = None) -> str:
         for student, case in cases.items():
             submissions.hand_in(root, a, student, submissions.make_submission(rel_nb, src_nb, case))
         rel.nbgrader(root, "autograde", a, "--force")
-        db_url = rel.tool_env().get("NLPCOURSE_DB_URL", f"sqlite:///{root / 'gradebook.db'}")
+        db_url = settings.db_url(root)
         results = []
         for student, case in cases.items():
             scores = submissions.read_scores(db_url, a, student)

@@ -28,7 +28,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from nlpcourse import registry
+from nlpcourse import registry, settings
 
 DEFAULT_MODEL = "distilbert-base-uncased"
 VOCAB_FILE = Path(__file__).parent / "data" / "bert-base-uncased-vocab.txt"
@@ -51,10 +51,7 @@ class ModelError(RuntimeError):
 
 
 def _offline_env() -> bool:
-    return any(
-        os.environ.get(v, "").strip().lower() in {"1", "true", "yes", "on"}
-        for v in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
-    )
+    return settings.offline()
 
 
 @functools.lru_cache(maxsize=1)
@@ -86,22 +83,22 @@ def _in_hf_cache(name: str) -> bool:
 
 def model_dir() -> Path:
     """Where local checkpoints live: $NLPCOURSE_MODEL_DIR, else <pack cache>/models."""
-    env = os.environ.get("NLPCOURSE_MODEL_DIR")
-    return Path(env).expanduser() if env else registry.cache_dir() / "models"
+    placed = settings.model_dir()
+    return placed.expanduser() if placed else registry.cache_dir() / "models"
 
 
 def resolve(name: str = DEFAULT_MODEL) -> str:
     """Hub id or local folder for ``name``.
 
     Rule: ``$NLPCOURSE_MODEL_DIR/<name>`` if it holds a checkpoint; else the hub id when the hub
-    is usable (not forced offline by NLPCOURSE_MODEL_DIR / HF_HUB_OFFLINE / TRANSFORMERS_OFFLINE,
-    and reachable) or the model is in the Hugging Face cache; else the pack's seeded local
-    checkpoint (built on first use).
+    is usable (not forced offline by NLPCOURSE_MODEL_DIR or an offline switch, see
+    :func:`nlpcourse.settings.offline`, and reachable) or the model is in the Hugging Face
+    cache; else the pack's seeded local checkpoint (built on first use).
     """
     placed = model_dir() / name
     if (placed / "config.json").is_file():
         return str(placed)
-    forced_local = bool(os.environ.get("NLPCOURSE_MODEL_DIR")) or _offline_env()
+    forced_local = settings.model_dir() is not None or _offline_env()
     if _in_hf_cache(name) or (not forced_local and hub_reachable()):
         return name
     return str(seeded_checkpoint(name))

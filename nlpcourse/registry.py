@@ -19,7 +19,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from nlpcourse import config
+from nlpcourse import config, settings
 
 REGISTRY_FILE = Path(__file__).with_name("fixtures.json")
 
@@ -104,7 +104,7 @@ def fetch_fixtures(
 
 
 def cache_dir() -> Path:
-    return Path(os.environ.get("NLPCOURSE_CACHE", Path.home() / ".cache" / "nlpcourse"))
+    return settings.cache_dir()
 
 
 def cached_download(name: str, url: str, sha: str | None) -> Path:

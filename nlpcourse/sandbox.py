@@ -36,6 +36,8 @@ from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, List, Unicode
 
+from nlpcourse import settings
+
 ALLOW_ENV = "NLPCOURSE_ALLOW_UNSANDBOXED"
 # Read-only from /etc: what the dynamic linker, Python and its libraries look up.
 ETC_FILES = [
@@ -62,7 +64,7 @@ class SandboxUnavailable(RuntimeError):
 
 
 def allow_unsandboxed() -> bool:
-    return os.environ.get(ALLOW_ENV, "").strip().lower() in ("1", "yes", "true")
+    return settings.allow_unsandboxed()
 
 
 @lru_cache(maxsize=1)

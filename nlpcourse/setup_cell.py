@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
-import os
 import platform
 import random
 import sys
 
 import numpy as np
+
+from nlpcourse import settings
 
 GPU_LEVELS = ("optional", "recommended", "required")
 
@@ -32,7 +33,7 @@ def on_colab() -> bool:
 
 def grading() -> bool:
     """True while nbgrader executes the notebook (autograde, validate)."""
-    return bool(os.environ.get("NBGRADER_EXECUTION"))
+    return settings.grading()
 
 
 def _version(dist: str) -> str:

@@ -208,8 +208,11 @@ def grade_cases(
     rel_nb = course / "release" / assignment / f"{assignment}.ipynb"
     for case in cases:
         hand_in(course, assignment, student_id(case.name), make_submission(rel_nb, src_nb, case))
-    proc = rel.nbgrader(course, "autograde", assignment, "--force", check=False)
+    # The scratch course's own gradebook, never the instructor's shared one.
     db_url = f"sqlite:///{course / 'gradebook.db'}"
+    proc = rel.nbgrader(
+        course, "autograde", assignment, "--force", check=False, env={"NLPCOURSE_DB_URL": db_url}
+    )
     results = []
     for case in cases:
         scores = read_scores(db_url, assignment, student_id(case.name))
