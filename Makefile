@@ -17,7 +17,7 @@ PYTEST_ARGS ?=
 # (tests/conftest.py's scheduler) so that its autogrades spread over both workers.
 PYTEST_WORKERS ?= -n 2 --dist loadfile
 
-.PHONY: help install build release goldens validate demo lab test test-fast lint format clean
+.PHONY: help install build release goldens validate demo lab test test-fast systools lint format clean
 
 help:
 	@echo "make install    create .venv (if missing) and install the pack with its tools"
@@ -29,6 +29,7 @@ help:
 	@echo "make lab        JupyterLab + nbgrader on 127.0.0.1 (student view, formgrader); PORT=8888"
 	@echo "make test       the whole test suite (what CI runs)"
 	@echo "make test-fast  the suite without tests marked slow"
+	@echo "make systools   check (as root: install) bubblewrap, Chromium, PostgreSQL for the tests"
 	@echo "make lint / format   ruff"
 
 $(STAMP): pyproject.toml
@@ -57,10 +58,15 @@ demo: $(STAMP)
 lab: $(STAMP)
 	$(BIN)/nlpcourse lab --port $(or $(PORT),8888)
 
-test: $(STAMP)
+# The system tools the suite needs (bubblewrap, Chromium, a PostgreSQL server): installed with
+# apt-get where this is root, else one message that says how; checked before the venv is made.
+systools:
+	@$(PYTHON) nlpcourse/systools.py
+
+test: systools $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
-test-fast: $(STAMP)
+test-fast: systools $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_WORKERS) -m "not slow" $(PYTEST_ARGS)
 
 lint: $(STAMP)
