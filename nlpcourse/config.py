@@ -23,11 +23,6 @@ def repository_url() -> str:
     return f"https://github.com/{REPOSITORY}"
 
 
-def install_spec() -> str:
-    """What the Colab bootstrap hands to pip (overridable for tests and forks)."""
-    return os.environ.get("NLPCOURSE_INSTALL_SPEC", f"nlpcourse @ git+{repository_url()}@{BRANCH}")
-
-
 def fixture_base_url() -> str:
     """Where released fixtures are downloaded from: ``<base>/<assignment>/<file>``."""
     return os.environ.get(
