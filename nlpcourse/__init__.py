@@ -5,9 +5,9 @@ Every notebook's first code cell (the setup cell) calls it::
     import nlpcourse
     device = nlpcourse.setup_notebook("a2_dropout_cnn", gpu="optional")
 
-and later cells import the modules their assignment uses: ``nlpcourse.graph`` (a1),
-``hub`` (a3, a4), ``reviews`` (a4), ``corpus`` and ``seq2seq`` (a5), ``birthplaces`` and
-``gpt`` (a6), and ``setup_cell.grading()`` to skip training under the autograder.
+and later cells import the modules their assignment uses (``nlpcourse.graph`` in a1,
+``nlpcourse.seq2seq`` in a5, ...) and ``nlpcourse.setup_cell.grading()`` (true under the
+autograder, where long cells skip training).
 
 Instructors use the ``nlpcourse`` command (build, release, validate, demo, grade-cases,
 markscheme, autograde, report, lab); see ``nlpcourse --help``.
