@@ -23,7 +23,6 @@ Mistakes in the metadata stop the build with the cell number and the fix.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 from pathlib import Path
@@ -203,7 +202,3 @@ def nbgrader_cells(nb: nbformat.NotebookNode) -> dict[str, dict]:
 def points_table(nb: nbformat.NotebookNode) -> dict[str, float]:
     """grade_id -> points of every graded cell."""
     return {k: v["points"] for k, v in nbgrader_cells(nb).items() if v.get("grade")}
-
-
-def dumps_json(obj) -> str:
-    return json.dumps(obj, indent=1, sort_keys=True)

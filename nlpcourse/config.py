@@ -17,7 +17,9 @@ __version__ = "0.1.0"
 REPOSITORY = "nlpcourse/nlpcourse"
 #: The branch the Colab links and installs follow.
 BRANCH = "main"
-#: The course id written into nbgrader_config.py.
+#: The course id: the same as ``c.CourseDirectory.course_id`` in nbgrader_config.py, which sets
+#: it (nothing writes it there; a test checks they agree); bench/autograde_class.py opens the
+#: gradebook with it.
 COURSE_ID = "nlpcourse"
 
 

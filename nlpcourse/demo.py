@@ -13,12 +13,6 @@ from pathlib import Path
 from nlpcourse import config, settings, submissions
 from nlpcourse import release as rel
 
-STUDENTS = {
-    "alice_reference": "the reference solution",
-    "bob_blank": "the release, untouched",
-    "carol_partly_wrong": "tests/submissions/<a>/partly_wrong.py",
-}
-
 
 def demo_cases(root: Path, assignment: str) -> dict[str, submissions.Case]:
     cases = {

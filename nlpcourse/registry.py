@@ -1,11 +1,11 @@
-"""Data registry: released fixture files and downloadable data, each with a sha256.
+"""Data registry: the released fixture files, each with a sha256, and the pack's cache folder.
 
 ``fixtures.json`` (written by ``nlpcourse release``) lists, per assignment, the supporting files
 that ``release/<a>/`` ships next to the notebook. A student who opened the notebook alone (Colab)
 gets them fetched by the setup cell; a file whose checksum does not match is refused.
 
-:func:`cached_download` is the same idea for larger data: download once into a cache folder,
-check the checksum, reuse.
+:func:`cache_dir` is the pack's per-machine cache (``$NLPCOURSE_CACHE``, else
+``~/.cache/nlpcourse``), where :mod:`nlpcourse.hub` builds its seeded checkpoints once.
 """
 
 from __future__ import annotations
@@ -104,13 +104,5 @@ def fetch_fixtures(
 
 
 def cache_dir() -> Path:
+    """The pack's per-machine cache: ``$NLPCOURSE_CACHE``, else ``~/.cache/nlpcourse``."""
     return settings.cache_dir()
-
-
-def cached_download(name: str, url: str, sha: str | None) -> Path:
-    """``url`` downloaded once into the cache as ``name`` and checked against ``sha``."""
-    path = cache_dir() / name
-    if path.is_file() and (sha is None or sha256(path) == sha):
-        return path
-    _download(url, path, sha)
-    return path

@@ -1,8 +1,10 @@
 """LSTM language models for a5: unconditional, conditional, and with input-feeding attention.
 
 * :class:`LSTMLM` reads a ``(T, B)`` slice of the long stream of :func:`corpus.lm_stream`;
-  :func:`train_lm` walks the stream in windows of ``bptt`` steps and carries the hidden state
+  :func:`lm_epoch` walks the stream in windows of ``bptt`` steps and carries the hidden state
   from one window to the next (detached, so gradients stop at the window's edge).
+  :func:`train` (Adam, one :func:`lm_epoch` or :func:`seq2seq_epoch` per epoch) and
+  :func:`perplexity` take either the stream or a list of bundles.
 * :class:`Seq2SeqLM` encodes a padded source with one LSTM and starts the decoder LSTM from the
   encoder's final state. Given an ``attention`` module it becomes Luong et al.'s (2015)
   input-feeding model: at step t the decoder reads ``[embedding(y_{t-1}); h~_{t-1}]`` and
