@@ -73,11 +73,23 @@ def release(root: Path, names: list[str] | None = None, write_registry: bool = T
                 "load: run `nbgrader generate_assignment --debug` and fix the error it logs."
             )
     if write_registry:
-        data = registry.registry_for_release(root / "release")
-        text = json.dumps(data, indent=1, sort_keys=True) + "\n"
-        path = registry.REGISTRY_FILE
-        if not path.exists() or path.read_text() != text:
-            path.write_text(text)
+        write_fixture_registry(root)
+
+
+def write_fixture_registry(root: Path) -> bool:
+    """Refresh the package's fixtures.json from ``root/release`` (True if it was written).
+
+    Only where the package is the course root's own (``root/nlpcourse``): releasing in another
+    course (a scratch copy, ``nlpcourse demo --root ...``) must never rewrite the registry of
+    the installed package, which every notebook's setup cell reads."""
+    path = registry.REGISTRY_FILE
+    if path.resolve().parent != (Path(root) / "nlpcourse").resolve():
+        return False
+    data = registry.registry_for_release(Path(root) / "release")
+    text = json.dumps(data, indent=1, sort_keys=True) + "\n"
+    if not path.exists() or path.read_text() != text:
+        path.write_text(text)
+    return True
 
 
 def author_only_files(folder: Path, assignment: str) -> list[str]:
