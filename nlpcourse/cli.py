@@ -115,7 +115,7 @@ def cmd_markscheme(args) -> int:
 
 
 def cmd_autograde(args) -> int:
-    from nlpcourse import parallel
+    from nlpcourse import parallel, sandbox
 
     root = _root(args)
     names = _names(root, args.assignments) if args.assignments else None
@@ -131,6 +131,9 @@ def cmd_autograde(args) -> int:
         )
     except ValueError as exc:
         raise SystemExit(f"nlpcourse autograde: {exc}") from None
+    except (sandbox.PreflightFailed, sandbox.SandboxUnavailable) as exc:
+        print(f"nlpcourse autograde: {exc}", file=sys.stderr)
+        return 2
     print(summary.text())
     return 1 if summary.failed else 0
 

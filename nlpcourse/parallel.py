@@ -333,10 +333,13 @@ def autograde_class(
     engine: str = "local",
     scheduler: str | None = None,
     progress: bool = True,
+    preflight: bool = True,
 ) -> RunSummary:
     """Autograde every (or the named students') submission of ``assignments`` (default: every
     assignment in the gradebook); see the module docstring. ``engine`` is "local" (a process
-    pool) or "dask" (a LocalCluster, or the cluster whose scheduler is ``scheduler``)."""
+    pool) or "dask" (a LocalCluster, or the cluster whose scheduler is ``scheduler``). First,
+    each assignment's setup cell runs alone in a grading kernel (``preflight``): if it fails,
+    nothing is graded and the error says why (:func:`nlpcourse.sandbox.preflight`)."""
     from nbgrader.api import Gradebook, MissingEntry
     from sqlalchemy.exc import SAWarning
 
@@ -346,7 +349,8 @@ def autograde_class(
         engine = "dask"
     root = Path(root).resolve()
     _env()
-    coursedir = course_app(root).coursedir
+    app = course_app(root)
+    coursedir = app.coursedir
     db_url, course_id = coursedir.db_url, coursedir.course_id
     with Gradebook(db_url, course_id) as gb:  # creates the gradebook if needed, like nbgrader
         if assignments is None:
@@ -360,6 +364,11 @@ def autograde_class(
                     f"`nbgrader generate_assignment {a}` (or `nlpcourse release {a}`) first"
                 ) from None
     jobs = find_submissions(coursedir, assignments, students)
+    if preflight:
+        from nlpcourse import sandbox
+
+        for a in sorted({a for a, _ in jobs}):  # raises PreflightFailed / SandboxUnavailable
+            sandbox.preflight(root, a, app.config)
     workers = max(1, workers or os.cpu_count() or 1)
     summary = RunSummary(workers=min(workers, len(jobs) or 1), engine=engine, db_url=db_url)
     if not jobs:

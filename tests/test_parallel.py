@@ -11,6 +11,7 @@ import random
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -18,7 +19,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from nlpcourse import parallel, submissions
+from nlpcourse import parallel, sandbox, submissions
 from nlpcourse import release as rel
 
 A = "a2_dropout_cnn"
@@ -375,3 +376,31 @@ def test_dask_local_cluster_same_grades(a2_course, plain, tmp_path):
     assert not summary.failed, summary.text()
     assert len({r.worker for r in summary.results}) == 2
     assert dump(sqlite_url(ours)) == of(dump(sqlite_url(plain)), students)
+
+
+@pytest.mark.slow
+def test_a_setup_cell_that_fails_in_the_kernel_stops_the_run_before_any_grade(a2_course, tmp_path):
+    """An environment problem (here: the setup cell cannot import what it needs in the grading
+    kernel, as when the pack is installed from another folder) stops the run with one message
+    and writes no grade; it never turns into zeros for students."""
+    import nbformat
+
+    course = copy(a2_course, tmp_path / "course")
+    nb_path = course / "release" / A / f"{A}.ipynb"
+    nb = nbformat.read(nb_path, as_version=4)
+    setup = next(c for c in nb.cells if c.cell_type == "code")
+    setup.source = "import nlpcourse_not_importable_here\n" + setup.source
+    nbformat.write(nb, nb_path)
+    before = dump(sqlite_url(course))
+    with pytest.raises(sandbox.PreflightFailed) as err:
+        parallel.autograde_class(course, [A], workers=2, progress=False)
+    msg = str(err.value)
+    assert "Nothing was graded" in msg and "nlpcourse_not_importable_here" in msg, msg
+    assert "make install" in msg
+    assert dump(sqlite_url(course)) == before
+    run = subprocess.run(
+        [sys.executable, "-m", "nlpcourse.cli", "--root", str(course), "autograde", A],
+        capture_output=True, text=True, env=rel.tool_env(), timeout=600,
+    )  # fmt: skip
+    assert run.returncode == 2 and "Traceback" not in run.stderr, run.stderr
+    assert run.stderr.count("Nothing was graded") == 1, run.stderr
