@@ -2,15 +2,16 @@
 
 For every assignment: build and release, hand in three submissions (the reference solution,
 the untouched release, and the assignment's ``partly_wrong`` test case), run
-``nbgrader autograde`` into the course's SQLite gradebook, and print the scores per student and
-question.
+``nbgrader autograde`` into the course's SQLite gradebook, and print the scores: one line per
+question (as the notebook numbers and names it), the three students side by side, in 100
+columns.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from nlpcourse import config, submissions
+from nlpcourse import config, questions, submissions
 from nlpcourse import release as rel
 
 STUDENTS = {
@@ -48,11 +49,11 @@ def run_demo(root: Path, names: list[str] | None = None) -> str:
             scores = submissions.read_scores(db_url, a, student)
             shown = submissions.Case(name=student, description=case.description, lose=case.lose)
             results.append(submissions.CaseResult(shown, scores, []))
-        table = submissions.format_table(results, first="student", verdicts=False)
+        table = submissions.format_by_question(results, questions.of_assignment(root, a))
         report.append(f"\n== {a} ==\n{table}")
     report.append(
         "\nmanual: a written answer waiting for a grader in formgrader (`nbgrader formgrader`).\n"
-        "Gradebook: gradebook.db · executed notebooks: autograded/ · "
-        "feedback: `nbgrader generate_feedback <assignment>`"
+        "Gradebook: gradebook.db · executed notebooks: autograded/\n"
+        "Feedback: `nbgrader generate_feedback <assignment>`"
     )
     return "\n".join(report)
