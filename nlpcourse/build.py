@@ -49,14 +49,27 @@ def _badge_cell(assignment: str) -> nbformat.NotebookNode:
 
 
 def bootstrap_lines() -> str:
-    """The lines put in front of every setup cell: install the pack on Colab, nowhere else."""
+    """The lines put in front of every setup cell: install the pack on Colab; elsewhere, if
+    it is missing, one line saying what to install and how (then ``import nlpcourse`` fails
+    on the package's own name, not on Colab's).
+
+    Colab is told by an importable ``google.colab``; looking for it never raises (there may be
+    no ``google`` package at all, or a ``google`` that is a plain module)."""
     spec = f"nlpcourse @ git+{config.repository_url()}@{config.BRANCH}"
     return (
-        "# On Colab the first run installs the course package; elsewhere it is already there.\n"
+        "# On Colab the first run installs the course package; elsewhere it says how to.\n"
         "import importlib.util, subprocess, sys, os\n"
-        'if importlib.util.find_spec("nlpcourse") is None and importlib.util.find_spec("google.colab"):\n'  # noqa: E501
+        'if importlib.util.find_spec("nlpcourse") is None:\n'
         '    spec = os.environ.get("NLPCOURSE_INSTALL_SPEC", ' + repr(spec) + ")\n"
-        '    subprocess.run([sys.executable, "-m", "pip", "install", "-q", spec], check=True)\n'
+        "    try:\n"
+        '        in_colab = importlib.util.find_spec("google.colab") is not None\n'
+        "    except (ImportError, ValueError):\n"
+        "        in_colab = False\n"
+        "    if in_colab:\n"
+        '        subprocess.run([sys.executable, "-m", "pip", "install", "-q", spec], check=True)\n'
+        "    else:\n"
+        "        print(f'nlpcourse is not installed for this kernel ({sys.executable}): run "
+        '%pip install "{spec}" in a cell, then restart the kernel (README.md, "For students").\')\n'
     )
 
 

@@ -2,15 +2,17 @@
 
 For every assignment: build and release, hand in three submissions (the reference solution,
 the untouched release, and the assignment's ``partly_wrong`` test case), run
-``nbgrader autograde`` into the course's SQLite gradebook, and print the scores per student and
-question.
+``nbgrader autograde`` into the course's SQLite gradebook, and print the scores: one line per
+question (as the notebook numbers and names it), the three students side by side, in 100
+columns.
 """
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
-from nlpcourse import config, settings, submissions
+from nlpcourse import config, questions, settings, submissions
 from nlpcourse import release as rel
 
 
@@ -36,10 +38,11 @@ def sandbox_choice() -> tuple[dict[str, str], str | None]:
     problem = sandbox.bwrap_problem()
     if problem is None:
         return {}, None
-    return {"NLPCOURSE_ALLOW_UNSANDBOXED": "1"}, (
+    return {"NLPCOURSE_ALLOW_UNSANDBOXED": "1"}, textwrap.fill(
         f"Note: {problem}, so the demo grades its own sample submissions (trusted) without a "
         "sandbox. Students' work is never graded so: install bubblewrap (Debian/Ubuntu: "
-        "`sudo apt-get install bubblewrap`) and `make demo` uses it."
+        "`sudo apt-get install bubblewrap`) and `make demo` uses it.",
+        width=100,
     )
 
 
@@ -63,13 +66,13 @@ def run_demo(root: Path, names: list[str] | None = None) -> str:
             scores = submissions.read_scores(db_url, a, student)
             shown = submissions.Case(name=student, description=case.description, lose=case.lose)
             results.append(submissions.CaseResult(shown, scores, []))
-        table = submissions.format_table(results, first="student", verdicts=False)
+        table = submissions.format_by_question(results, questions.of_assignment(root, a))
         report.append(f"\n== {a} ==\n{table}")
     if note:
         report.append(f"\n{note}")
     report.append(
         "\nmanual: a written answer waiting for a grader in formgrader (`nbgrader formgrader`).\n"
-        "Gradebook: gradebook.db · executed notebooks: autograded/ · "
-        "feedback: `nbgrader generate_feedback <assignment>`"
+        "Gradebook: gradebook.db · executed notebooks: autograded/\n"
+        "Feedback: `nbgrader generate_feedback <assignment>`"
     )
     return "\n".join(report)

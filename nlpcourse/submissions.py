@@ -127,7 +127,8 @@ class CellScore:
     grade_id: str
     score: float | None
     max_score: float
-    manual: bool
+    manual: bool  # graded by hand (a written answer)
+    waiting: bool = False  # no grade yet: waits for a grader in formgrader
 
 
 def read_scores(db_url: str, assignment: str, student: str) -> dict[str, CellScore] | None:
@@ -144,7 +145,8 @@ def read_scores(db_url: str, assignment: str, student: str) -> dict[str, CellSco
             manual = g.cell.cell_type == "markdown" or bool(
                 g.needs_manual_grade and g.auto_score is None
             )
-            out[g.name] = CellScore(g.name, g.score, float(g.max_score), manual)
+            waiting = bool(g.needs_manual_grade)
+            out[g.name] = CellScore(g.name, g.score, float(g.max_score), manual, waiting)
         return out
 
 
@@ -260,3 +262,70 @@ def format_table(results: list[CaseResult], first: str = "case", verdicts: bool 
         kind = "written, graded by hand" if s.manual else "autograded"
         lines.append(f"{col:>5} {gid} ({format(s.max_score, 'g')} points, {kind})")
     return "\n".join(lines)
+
+
+def format_by_question(results: list[CaseResult], questions: list, width: int = 100) -> str:
+    """A plain-text table that fits ``width`` columns: one line per question of the notebook
+    (its number, name and points, written ones marked; see :mod:`nlpcourse.questions`), the
+    students side by side, then the autograded and the written totals. A graded cell that
+    belongs to no question gets a line of its own, named by its grade_id. ``manual``: a written
+    answer waiting for a grader."""
+    from nlpcourse.questions import Question
+
+    cells: dict[str, CellScore] = {}
+    for r in results:
+        for gid, s in (r.scores or {}).items():
+            cells.setdefault(gid, s)
+    rows = [q for q in questions if any(g in cells for g in q.cells)]
+    grouped = {g for q in rows for g in q.cells}
+    rows += [
+        Question(gid, "", s.max_score, s.manual, (gid,))
+        for gid, s in cells.items()
+        if gid not in grouped
+    ]
+
+    def cell(r: CaseResult, gids) -> str:
+        got = [r.scores[g] for g in gids if r.scores and g in r.scores]
+        if not got:
+            return "-"
+        done = format(sum(s.score or 0 for s in got if not s.waiting), "g")
+        if not any(s.waiting for s in got):
+            return done
+        return "manual" if all(s.waiting for s in got) else f"{done}+manual"
+
+    def points(gids, written: bool) -> str:
+        total = format(sum(cells[g].max_score for g in gids if g in cells), "g")
+        return f"{total} written" if written else total
+
+    lines: list[tuple[str, str, list[str]]] = []
+    for q in rows:
+        written = q.written or any(cells[g].manual for g in q.cells if g in cells)
+        label = q.label if q.title else q.cells[0]
+        lines.append((label, points(q.cells, written), [cell(r, q.cells) for r in results]))
+    auto = [g for g, s in cells.items() if not s.manual]
+    hand = [g for g, s in cells.items() if s.manual]
+    totals = [("autograded total", points(auto, False), [cell(r, auto) for r in results])]
+    if hand:
+        totals.append(("written total", points(hand, False), [cell(r, hand) for r in results]))
+    colw = [
+        max(len(r.case.name), *(len(line[2][i]) for line in lines + totals))
+        for i, r in enumerate(results)
+    ]
+    ptw = max(len("points"), *(len(line[1]) for line in lines + totals))
+    room = max(12, width - ptw - sum(w + 2 for w in colw) - 2)
+    labw = min(room, max(len("question"), *(len(line[0]) for line in lines + totals)))
+
+    def fmt(label: str, pts: str, vals: list[str]) -> str:
+        if len(label) > labw:
+            label = label[: labw - 1] + "…"
+        row = f"{label:<{labw}}  {pts:>{ptw}}" + "".join(
+            f"  {v:>{w}}" for v, w in zip(vals, colw, strict=True)
+        )
+        return row.rstrip()
+
+    head = fmt("question", "points", [r.case.name for r in results])
+    out = [head, "-" * len(head)]
+    out += [fmt(*line) for line in lines]
+    out.append("-" * len(head))
+    out += [fmt(*line) for line in totals]
+    return "\n".join(out)

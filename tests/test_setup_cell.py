@@ -55,6 +55,43 @@ def test_colab_advice_names_the_menu():
     assert "Runtime > Change runtime type" in text and "needs a GPU" in text
 
 
+def test_setup_cell_without_the_package_off_colab(tmp_path):
+    """Every release's first code cell in a Python without nlpcourse and without Colab: one
+    line saying what to install and where the README says more, then the import fails on
+    nlpcourse itself; nothing about `google`, with no `google` at all or a `google` module."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    py = venv / "bin" / "python"
+    plain_google = tmp_path / "plain_google"
+    plain_google.mkdir()
+    (plain_google / "google.py").write_text("NOT_A_PACKAGE = True\n")  # find_spec raises on it
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "NLPCOURSE"))}
+    spec = f"nlpcourse @ git+{nlpcourse.config.repository_url()}@{nlpcourse.config.BRANCH}"
+    assert "\n## For students\n" in (ROOT / "README.md").read_text()  # the section it names
+    for a in nlpcourse.config.assignments(ROOT):
+        nb = nbformat.read(ROOT / "release" / a / f"{a}.ipynb", as_version=4)
+        setup = next(c.source for c in nb.cells if c.cell_type == "code")
+        for extra in ({}, {"PYTHONPATH": str(plain_google)}):
+            run = subprocess.run(
+                [py, "-c", setup],
+                cwd=tmp_path,
+                env={**env, **extra},
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+            assert run.returncode != 0, f"{a}: nlpcourse must not be importable here"
+            lines = run.stdout.splitlines()
+            assert len(lines) == 1, f"{a}: {run.stdout}"
+            assert "nlpcourse is not installed" in lines[0], lines
+            assert f'%pip install "{spec}"' in lines[0], lines
+            assert 'README.md, "For students"' in lines[0], lines
+            assert "google" not in run.stderr, f"{a} {extra}: {run.stderr}"
+            assert run.stderr.rstrip().endswith(
+                "ModuleNotFoundError: No module named 'nlpcourse'"
+            ), run.stderr
+
+
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
