@@ -1,6 +1,6 @@
 """a6's knowledge-access sweep: held-out accuracy after pretraining + finetuning, per setting.
 
-The README's "What it took" table comes from this script. It runs the source notebook's own
+The "What it took" table of docs/assignments.md comes from this script. It runs the source notebook's own
 reference ``span_corruption`` and ``NameDataset`` (its solution cells), pretrains once per
 setting, probes what pretraining stored (greedy completion of "X was born in"), then finetunes
 a copy of the pretrained model with each finetuning setting and reports the held-out accuracy

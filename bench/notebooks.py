@@ -3,7 +3,7 @@
 Every source notebook (reference answers, hidden tests, training cells included: not under
 ``NBGRADER_EXECUTION``) executes through ``jupyter nbconvert --execute`` on this machine's
 CPU, offline (``HF_HUB_OFFLINE=1``), and the wall time is printed next to the target its issue
-sets. Run it on an otherwise idle machine; the numbers go into the README.
+sets. Run it on an otherwise idle machine; the numbers go into docs/assignments.md.
 
     python bench/notebooks.py                     # every assignment
     python bench/notebooks.py a5_bleu_attention   # one
