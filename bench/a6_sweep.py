@@ -1,10 +1,10 @@
 """a6's knowledge-access sweep: held-out accuracy after pretraining + finetuning, per setting.
 
-The "What it took" table of docs/assignments.md comes from this script. It runs the source notebook's own
-reference ``span_corruption`` and ``NameDataset`` (its solution cells), pretrains once per
-setting, probes what pretraining stored (greedy completion of "X was born in"), then finetunes
-a copy of the pretrained model with each finetuning setting and reports the held-out accuracy
-(and, with ``--scratch``, the same finetune from a fresh model):
+The "What it took" table of docs/assignments.md comes from this script. It runs the source
+notebook's own reference ``span_corruption`` and ``NameDataset`` (its solution cells), pretrains
+once per setting, probes what pretraining stored (greedy completion of "X was born in"), then
+finetunes a copy of the pretrained model with each finetuning setting and reports the held-out
+accuracy (and, with ``--scratch``, the same finetune from a fresh model):
 
     python bench/a6_sweep.py                                  # the notebook's CPU configuration
     python bench/a6_sweep.py --pretrain-iters 1200 --pretrain-lr 3e-3 --finetune 150:1e-3
