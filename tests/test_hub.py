@@ -14,7 +14,12 @@ SENTENCE_IDS = [101, 1996, 4248, 2829, 4419, 14523, 2058, 1996, 13971, 3899, 102
 
 @pytest.fixture
 def clean_env(monkeypatch):
-    for var in ("NLPCOURSE_MODEL_DIR", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
+    for var in (
+        "NLPCOURSE_MODEL_DIR",
+        "NLPCOURSE_OFFLINE",
+        "HF_HUB_OFFLINE",
+        "TRANSFORMERS_OFFLINE",
+    ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setattr(hub, "_in_hf_cache", lambda name: False)
     monkeypatch.setattr(hub, "seeded_checkpoint", lambda name: f"SEEDED:{name}")
