@@ -43,6 +43,8 @@ def sandbox_choice() -> tuple[dict[str, str], str | None]:
         "sandbox. Students' work is never graded so: install bubblewrap (Debian/Ubuntu: "
         "`sudo apt-get install bubblewrap`) and `make demo` uses it.",
         width=100,
+        break_on_hyphens=False,
+        break_long_words=False,
     )
 
 
