@@ -39,6 +39,20 @@ def assert_fixture_close(committed, fresh, name: str) -> None:
         np.testing.assert_array_equal(committed, fresh, err_msg=name)
 
 
+def copy_package(dest: Path) -> Path:
+    """What `pip install` of the pack reads (pyproject.toml, README.md, nlpcourse/), copied to
+    ``dest``: a package source tree apart from the course root."""
+    import shutil
+
+    dest.mkdir(parents=True)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, dest / name)
+    shutil.copytree(
+        ROOT / "nlpcourse", dest / "nlpcourse", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    return dest
+
+
 def assignments() -> list[str]:
     from nlpcourse import config
 

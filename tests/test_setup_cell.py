@@ -7,7 +7,6 @@ import functools
 import http.server
 import json
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -16,7 +15,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
-from conftest import ROOT
+from conftest import ROOT, copy_package
 
 import nlpcourse
 from nlpcourse import registry, setup_cell
@@ -140,13 +139,7 @@ def test_colab_path_for_real(http_folder, tmp_path):
     served, url = http_folder
     a = "a2_dropout_cnn"
     # 1. The pack as a git repository, with one fixture registered for the assignment.
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy2(ROOT / name, repo / name)
-    shutil.copytree(
-        ROOT / "nlpcourse", repo / "nlpcourse", ignore=shutil.ignore_patterns("__pycache__")
-    )
+    repo = copy_package(tmp_path / "repo")
     payload = np.arange(6.0).reshape(2, 3)
     (served / a).mkdir()
     np.save(served / a / "example.npy", payload)

@@ -11,7 +11,7 @@ import sys
 
 import nbformat
 import pytest
-from conftest import ROOT, assignments
+from conftest import ROOT, assignments, copy_package
 
 #: What notebooks import (and what those import): the student side of the pack.
 STUDENT_MODULES = [
@@ -24,13 +24,7 @@ INSTRUCTOR = ["nbgrader", "jupyter-client", "nbclient", "jupytext", "dask", "psy
 
 @pytest.mark.slow
 def test_the_package_without_extras_runs_every_setup_cell(tmp_path):
-    pack = tmp_path / "pack"
-    pack.mkdir()
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy2(ROOT / name, pack / name)
-    shutil.copytree(
-        ROOT / "nlpcourse", pack / "nlpcourse", ignore=shutil.ignore_patterns("__pycache__")
-    )
+    pack = copy_package(tmp_path / "pack")
     venv = tmp_path / "venv"
     subprocess.run([sys._base_executable, "-m", "venv", str(venv)], check=True)
     py = str(venv / "bin" / "python")
