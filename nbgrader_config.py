@@ -26,6 +26,7 @@ try:
         RemoveHiddenFiles,
         RemoveLinks,
     )
+    from nlpcourse.preprocessors import ApplyVerdicts
     from nlpcourse.sandbox import SandboxedExecute
 except ImportError as exc:  # pragma: no cover - a broken install
     raise SystemExit(
@@ -70,6 +71,9 @@ c.ClearSolutions.code_stub = {
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE (double-click this cell to write your answer)"
 
 c.CopyHiddenFiles.source_dir = str(root / "source")
+# Each assignment's checks (source/<a>/hidden/checks.py) run here, in the grader's process,
+# after each autograded cell; ApplyVerdicts writes their verdicts into the notebook.
+c.SandboxedExecute.source_dir = str(root / "source")
 
 # Grading integrity (README, "Threat model"). Submissions are untrusted: before anything runs,
 # say what is wrong with a hand-in; undo and report edits to locked cells; put deleted test
@@ -100,6 +104,7 @@ c.GenerateFeedback.preprocessors = [
 c.Autograde.autograde_preprocessors = [
     CopyHiddenFiles,
     SandboxedExecute,
+    ApplyVerdicts,
     RemoveLinks,
     RemoveHiddenFiles,
     IgnorePattern,

@@ -36,7 +36,8 @@ from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, List, Unicode
 
-from nlpcourse import settings
+from nlpcourse import settings, verdicts
+from nlpcourse.preprocessors.applyverdicts import DIED_KEY, KEY, autograded
 
 ALLOW_ENV = "NLPCOURSE_ALLOW_UNSANDBOXED"
 # Read-only from /etc: what the dynamic linker, Python and its libraries look up.
@@ -156,7 +157,7 @@ def bwrap_command(
     if os.path.isdir(hidden):  # the hidden tests' fixtures: readable, not rewritable
         args += ["--ro-bind", hidden, hidden]
     # The notebook's folder is not on the import path: a handed-in numpy.py shadows nothing.
-    args += ["--setenv", "PYTHONSAFEPATH", "1"]
+    args += ["--setenv", "PYTHONSAFEPATH", "1", "--unsetenv", settings.SECRET_ENV]
     args += ["--setenv", "HOME", os.path.join(rundir, "home")]
     args += ["--setenv", "TMPDIR", os.path.join(rundir, "tmp")]
     args += ["--setenv", "MPLCONFIGDIR", os.path.join(rundir, "home", ".mpl")]
@@ -268,7 +269,9 @@ class SandboxKernelManager(AsyncKernelManager):
             if not allow_unsandboxed():
                 raise SandboxUnavailable(refusal_message(problem))
             self.log.warning("%s is set: running student code UNSANDBOXED (%s)", ALLOW_ENV, problem)
-            return await super()._async_pre_start_kernel(**kw)
+            kernel_cmd, kw = await super()._async_pre_start_kernel(**kw)
+            kw.get("env", {}).pop(settings.SECRET_ENV, None)
+            return kernel_cmd, kw
         self._rundir = tempfile.mkdtemp(prefix="nlpcourse-kernel-")
         for sub in ("home", "tmp"):
             os.makedirs(os.path.join(self._rundir, sub))
@@ -278,6 +281,7 @@ class SandboxKernelManager(AsyncKernelManager):
         self.ip = os.path.join(self._rundir, "kernel")
         self.connection_file = os.path.join(self._rundir, "kernel.json")
         kernel_cmd, kw = await super()._async_pre_start_kernel(**kw)
+        kw.get("env", {}).pop(settings.SECRET_ENV, None)  # the grader's, never the kernel's
         # A SIGINT to bwrap's process group would kill the sandbox: interrupt through the
         # control channel instead (the kernel then signals itself).
         self.kernel_spec.interrupt_mode = "message"
@@ -339,9 +343,17 @@ class SandboxedExecute(Execute):
     max_output_bytes = Integer(
         2_000_000, help="Output a cell may send; the rest is dropped with a note"
     ).tag(config=True)
+    source_dir = Unicode(
+        "",
+        help="The course's source/ folder: an assignment's checks are read from "
+        "<source_dir>/<assignment>/hidden/checks.py and run in this process after each "
+        "autograded cell (nlpcourse.verdicts)",
+    ).tag(config=True)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self._checks = None
+        self._died_in = None
         self.kernel_manager_class = SandboxKernelManager if self.sandbox else AsyncKernelManager
 
     def _tampered(self) -> list[str]:
@@ -363,8 +375,68 @@ class SandboxedExecute(Execute):
         except (ValueError, SyntaxError, KeyError):
             return ["(the integrity check returned garbage)"]
 
+    def _load_checks(self, resources) -> None:
+        """The assignment's checks (None where it has no checks.py)."""
+        self._checks = None
+        info = (resources or {}).get("nbgrader", {})
+        assignment = info.get("assignment")
+        if not (self.source_dir and assignment):
+            return
+        path = Path(self.source_dir) / assignment / "hidden" / verdicts.CHECKS_FILE
+        if not path.is_file():
+            return
+        self._checks = verdicts.load_checks(path)  # ChecksError: the instructor's, stops here
+        self._secret = settings.grader_secret(Path(self.source_dir).parent)
+        self._who = (assignment, str(info.get("student", "")))
+        resources[KEY] = {}
+
+    def _ask(self, expr: str) -> str:
+        """Evaluate ``expr`` in the kernel as a user expression; its text/plain repr."""
+        if self._died_in is not None:
+            raise verdicts.NoReply(f"the kernel died in cell {self._died_in}")
+        try:
+            msg_id = self.kc.execute(
+                "", silent=True, store_history=False, user_expressions={"r": expr}
+            )
+            reply = self.wait_for_reply(msg_id)
+            if reply is None:  # timed out: nbclient interrupted the kernel
+                if self.wait_for_reply(msg_id) is None:
+                    self._died_in = self._cell_id
+                    raise verdicts.NoReply(
+                        f"it ran longer than {self.timeout} s and did not stop when interrupted"
+                    )
+                raise verdicts.NoReply(f"it ran longer than {self.timeout} s (interrupted)")
+        except DeadKernelError:
+            self._died_in = self._cell_id
+            raise verdicts.NoReply("the kernel died while answering") from None
+        content = reply.get("content", {})
+        expr_out = content.get("user_expressions", {}).get("r", {})
+        if content.get("status") != "ok" or expr_out.get("status") != "ok":
+            err = expr_out.get("ename") or content.get("ename") or "?"
+            raise verdicts.NoReply(f"the request failed in the kernel ({err})")
+        text = expr_out.get("data", {}).get("text/plain")
+        if not isinstance(text, str):
+            raise verdicts.NoReply("the reply held no text")
+        return text
+
+    def _run_check(self, cell, resources) -> None:
+        gid = cell.metadata["nbgrader"].get("grade_id", "?")
+        chk = self._checks.get(gid)
+        if chk is None:
+            self.log.error("No check for autograded cell %s in checks.py: it scores 0", gid)
+            verdict = verdicts.Verdict(gid, 0.0, ["no check is defined for this cell"])
+        elif self._died_in is not None:
+            return  # ApplyVerdicts says why
+        else:
+            rng = verdicts.rng_for(self._secret, *self._who, gid)
+            verdict = verdicts.run(chk, verdicts.Kernel(self._ask), rng, self.log)
+        resources[KEY][gid] = verdict
+        if self._died_in is not None:
+            resources[DIED_KEY] = self._died_in
+
     def preprocess(self, nb, resources=None, km=None):
         self._died_in = None
+        self._load_checks(resources)
         if self.sandbox:
             problem = bwrap_problem()
             if problem is not None and not allow_unsandboxed():
@@ -372,6 +444,15 @@ class SandboxedExecute(Execute):
         return super().preprocess(nb, resources, km)
 
     def preprocess_cell(self, cell, resources, index):
+        self._cell_id = cell.metadata.get("nbgrader", {}).get("grade_id") or f"#{index}"
+        cell, resources = self._execute_cell(cell, resources, index)
+        if self._checks is not None and autograded(cell):
+            self._run_check(cell, resources)
+        if self._died_in is not None and self._checks is not None:
+            resources[DIED_KEY] = self._died_in
+        return cell, resources
+
+    def _execute_cell(self, cell, resources, index):
         if cell.cell_type != "code":
             return super().preprocess_cell(cell, resources, index)
         if self._died_in is not None:
@@ -385,7 +466,8 @@ class SandboxedExecute(Execute):
         self._sent = 0
         self._capped = False
         gid = cell.metadata.get("nbgrader", {}).get("grade_id") or f"#{index}"
-        if cell.metadata.get("nbgrader", {}).get("grade") and self.check_tampering:
+        checked = self._checks is not None  # the grader decides: no in-kernel speed bump
+        if cell.metadata.get("nbgrader", {}).get("grade") and self.check_tampering and not checked:
             tampered = self._tampered()
             if tampered:
                 self.log.warning(

@@ -18,6 +18,8 @@ Variables:
 - ``NLPCOURSE_CELL_TIMEOUT``: seconds a cell may run under autograde (default 240).
 - ``NLPCOURSE_ALLOW_UNSANDBOXED``: autograde runs student code without bubblewrap (trusted
   submissions only).
+- ``NLPCOURSE_GRADER_SECRET``: the course secret that hidden inputs are drawn from (default:
+  the file ``<course root>/.nlpcourse-secret``, made on first use). Never passed to a kernel.
 - ``NBGRADER_EXECUTION``: set by nbgrader while it runs a notebook (autograde, validate).
 
 The Colab bootstrap in each notebook's first cell reads ``NLPCOURSE_INSTALL_SPEC`` itself: it
@@ -33,6 +35,8 @@ TRUE = frozenset({"1", "true", "yes", "on"})
 FALSE = frozenset({"", "0", "false", "no", "off"})
 
 CELL_TIMEOUT_DEFAULT = 240
+SECRET_ENV = "NLPCOURSE_GRADER_SECRET"
+SECRET_FILE = ".nlpcourse-secret"
 
 
 class SettingError(ValueError):
@@ -104,3 +108,27 @@ def cell_timeout() -> int:
 
 def allow_unsandboxed() -> bool:
     return flag("NLPCOURSE_ALLOW_UNSANDBOXED")
+
+
+def grader_secret(root: str | os.PathLike) -> str:
+    """The course secret: $NLPCOURSE_GRADER_SECRET, else ``<root>/.nlpcourse-secret``, which
+    is made (random, readable by its owner only) the first time a course grades."""
+    value = text(SECRET_ENV)
+    if value:
+        return value
+    path = Path(root) / SECRET_FILE
+    if not path.exists():
+        import secrets
+        import tempfile
+
+        # Written aside, then linked into place: two graders starting at once agree on one.
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".secret-")
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32) + "\n")
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(tmp)
+    return path.read_text().strip()

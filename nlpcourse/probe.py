@@ -1,0 +1,67 @@
+"""What runs in the student's kernel when the autograder asks it for data.
+
+Under autograde the grader (:mod:`nlpcourse.verdicts`) sends, after a graded cell ran, a
+request: an expression (``dropout_scale(p)``) and its inputs. The kernel evaluates it in the
+notebook's namespace with :func:`reply` and hands back the value in the wire format
+(:mod:`nlpcourse.wire`), or the type and message of the exception it raised. Nothing here
+decides anything: no expected value, reference or tolerance ever reaches the kernel. Code in
+the notebook can change what this module returns, and gains nothing by it: the grader only
+ever learns what the student's code produced.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+
+from nlpcourse import wire
+
+
+def request(nonce: str, expr: str, args: dict) -> str:
+    """The request as one base64 word (so it can be written into an expression)."""
+    payload = {"nonce": nonce, "expr": expr, "args": {k: wire.encode(v) for k, v in args.items()}}
+    return base64.b64encode(wire.dumps(payload).encode()).decode("ascii")
+
+
+def reply(namespace: dict, req: str) -> str:
+    """Evaluate the request's expression in ``namespace`` (the notebook's globals) with its
+    inputs bound; the outcome as one base64 word of wire JSON."""
+    payload = json.loads(base64.b64decode(req))
+    env = dict(namespace)
+    env.update({k: wire.decode(v) for k, v in payload["args"].items()})
+    out: dict = {"nonce": payload["nonce"]}
+    try:
+        out["value"] = wire.encode(eval(payload["expr"], env))  # noqa: S307 - the kernel's own
+    except BaseException as exc:  # noqa: BLE001 - SystemExit/KeyboardInterrupt are answers too
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        out["raised"] = {"type": type(exc).__name__, "message": str(exc)[:1000]}
+    return base64.b64encode(wire.dumps(out).encode()).decode("ascii")
+
+
+def axes_data(fig=None) -> list[dict]:
+    """What a matplotlib figure shows, as data: per Axes its title, axis labels, tick labels,
+    images (arrays), lines (x, y) and texts. ``fig`` defaults to the current figure."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    fig = fig if fig is not None else plt.gcf()
+    out = []
+    for ax in fig.get_axes():
+        out.append(
+            {
+                "title": ax.get_title(),
+                "xlabel": ax.get_xlabel(),
+                "ylabel": ax.get_ylabel(),
+                "xticklabels": [t.get_text() for t in ax.get_xticklabels()],
+                "yticklabels": [t.get_text() for t in ax.get_yticklabels()],
+                "images": [np.asarray(im.get_array(), dtype=float) for im in ax.get_images()],
+                "meshes": [np.asarray(m.get_array(), dtype=float) for m in ax.collections],
+                "lines": [
+                    (np.asarray(ln.get_xdata(), float), np.asarray(ln.get_ydata(), float))
+                    for ln in ax.get_lines()
+                ],
+                "texts": [t.get_text() for t in ax.texts],
+            }
+        )
+    return out

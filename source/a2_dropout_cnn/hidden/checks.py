@@ -1,0 +1,279 @@
+"""a2_dropout_cnn's checks: they run in the grader, never in the student's kernel.
+
+One function per autograded cell (see nlpcourse/verdicts.py and source/README.md, "Writing a
+check"). Inputs come from ``rng`` (the course secret, the student, the cell); the references
+here are independent of the solution: the closed form for dropout, torch's ``conv1d`` and an
+explicit loop (make_cases.py) for the convolution.
+"""
+
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from make_cases import reference as loop_reference
+
+from nlpcourse.verdicts import check
+
+HERE = Path(__file__).parent
+NEW_RNG = "__import__('numpy').random.default_rng(seed)"
+
+
+def _gamma(p):
+    return 1.0 / (1.0 - p)
+
+
+# --- 1b dropout_scale -------------------------------------------------------------------------
+
+
+@check("test_dropout_scale", parts={"no_drop": 1, "half": 1, "refuses_one": 1})
+def dropout_scale_visible(k, rng, r):
+    """dropout_scale at 0 and 0.5, and p_drop = 1 refused (the visible cases)."""
+    got = k.call("dropout_scale", 0.0)
+    r.expect(
+        got == 1.0,
+        f"with p_drop = 0 nothing is dropped, so the scale must be 1.0; got {got!r}",
+        "no_drop",
+    )
+    r.close(k.call("dropout_scale", 0.5), 2.0, "dropout_scale(0.5)", "half", atol=1e-12)
+    raised = k.raises("dropout_scale", 1.0)
+    r.expect(
+        raised == "ValueError",
+        f"dropout_scale(1.0) must raise ValueError, not {raised}",
+        "refuses_one",
+    )
+
+
+@check("test_dropout_scale_hidden", parts={"values": 3, "errors": 2})
+def dropout_scale_hidden(k, rng, r):
+    """dropout_scale on other drop probabilities; ValueError for each bad one."""
+    for p in [*rng.uniform(0.01, 0.99, size=5), 0.999]:
+        got = k.call("dropout_scale", float(p))
+        r.close(got, _gamma(p), f"dropout_scale({p:.4f})", "values", rtol=1e-9, atol=0)
+    for bad in [-rng.uniform(0.01, 1), 1.0, 1 + rng.uniform(0.01, 5), 7]:
+        raised = k.raises("dropout_scale", float(bad))
+        r.expect(
+            raised == "ValueError",
+            f"dropout_scale({bad:.3g}) must raise ValueError (got {raised})",
+            "errors",
+        )
+
+
+# --- 1c dropout --------------------------------------------------------------------------------
+
+
+@check("test_dropout", parts={"type": 1, "scale": 2, "inference": 1})
+def dropout_visible(k, rng, r):
+    """The visible cases: shape, dtype, kept units' scale, inference mode."""
+    a = np.arange(1, 13, dtype=np.float32).reshape(3, 4)
+    out = k.eval(f"dropout(a, 0.25, {NEW_RNG})", a=a, seed=0)
+    if not isinstance(out, np.ndarray):
+        r.fail(f"dropout must return a NumPy array, got {type(out).__name__}")
+    r.expect(
+        out.shape == a.shape and out.dtype == a.dtype,
+        f"the output has shape {out.shape} and dtype {out.dtype}; the input's are "
+        f"{a.shape} and {a.dtype}",
+        "type",
+    )
+    kept = out != 0
+    r.close(
+        out[kept], a[kept] / 0.75, "the units that survive (scaled by 1/0.75)", "scale", rtol=1e-6
+    )
+    same = k.eval(f"dropout(a, 0.25, {NEW_RNG}, train=False)", a=a, seed=1)
+    r.expect(
+        isinstance(same, np.ndarray) and np.array_equal(same, a),
+        "with train=False dropout must return the activations unchanged",
+        "inference",
+    )
+
+
+@check(
+    "test_dropout_hidden",
+    parts={
+        "drop_rate": 2,
+        "kept_scale": 2,
+        "expectation": 1,
+        "inference": 1,
+        "dtypes": 1,
+        "errors": 1,
+    },
+)
+def dropout_hidden(k, rng, r):
+    """Drop rate (binomial bound), kept units' scale, expectation of w.a', inference,
+    dtypes and shapes, errors."""
+    for p in [rng.uniform(0.1, 0.35), rng.uniform(0.6, 0.85)]:
+        a = rng.uniform(0.5, 2.0, size=(200, 250))
+        out = r.array(
+            k.eval(f"dropout(a, p, {NEW_RNG})", a=a, p=p, seed=int(rng.integers(1 << 31))),
+            f"dropout(a, {p:.3f})",
+            shape=a.shape,
+        )
+        rate = float(np.mean(out == 0))
+        tol = 6 * np.sqrt(p * (1 - p) / a.size)  # Binomial(n, p) / n: 6 standard deviations
+        r.expect(
+            abs(rate - p) < tol,
+            f"p_drop={p:.3f}: your dropout zeroed a share {rate:.4f} of the units",
+            "drop_rate",
+        )
+        kept = out != 0
+        r.close(
+            out[kept],
+            a[kept] * _gamma(p),
+            f"p_drop={p:.3f}: the kept units",
+            "kept_scale",
+            rtol=1e-6,
+        )
+        # E[w . a'] = w . a: the mean over R draws has sd sqrt(p/(1-p) sum w^2 x^2 / R).
+        w, x, R = rng.normal(size=100), rng.uniform(0.5, 2.0, size=100), 800
+        draws = r.array(
+            k.eval(
+                f"[dropout(x, p, g) for g in [{NEW_RNG}] for _ in range(R)]",
+                x=x,
+                p=p,
+                R=R,
+                seed=int(rng.integers(1 << 31)),
+            ),
+            "repeated dropout",
+            shape=(R, 100),
+        )
+        zs = draws @ w
+        sd = np.sqrt(p / (1 - p) * np.sum(w**2 * x**2) / R)
+        r.expect(
+            abs(zs.mean() - w @ x) < 6 * sd,
+            f"p_drop={p:.3f}: over {R} draws the mean of w . dropout(x) was "
+            f"{zs.mean():.3f}, off by more than 6 standard deviations: is the scale right?",
+            "expectation",
+        )
+    a = rng.normal(size=(5, 7))
+    same = k.eval(f"dropout(a, 0.9, {NEW_RNG}, train=False)", a=a, seed=3)
+    r.expect(
+        isinstance(same, np.ndarray) and np.array_equal(same, a),
+        "with train=False (p_drop = 0.9) the activations must come back unchanged",
+        "inference",
+    )
+    same = k.eval(f"dropout(a, 0.0, {NEW_RNG})", a=a, seed=4)
+    r.expect(
+        isinstance(same, np.ndarray) and np.array_equal(same, a),
+        "with p_drop = 0 nothing may change in training either",
+        "inference",
+    )
+    for dt, shape in [(np.float64, (10,)), (np.float32, (2, 3, 4))]:
+        o = k.eval(f"dropout(a, 0.5, {NEW_RNG})", a=np.ones(shape, dtype=dt), seed=5)
+        r.expect(
+            isinstance(o, np.ndarray) and o.shape == shape and o.dtype == dt,
+            f"for a {np.dtype(dt).name} input of shape {shape} the output had shape "
+            f"{getattr(o, 'shape', None)} and dtype {getattr(o, 'dtype', type(o).__name__)}",
+            "dtypes",
+        )
+    for bad in [-rng.uniform(0.01, 1), 1 + rng.uniform(0, 2)]:
+        raised = k.eval_raises(f"dropout(a, p, {NEW_RNG})", a=a, p=float(bad), seed=6)
+        r.expect(
+            raised == "ValueError",
+            f"dropout with p_drop={bad:.3g} must raise ValueError (got {raised})",
+            "errors",
+        )
+
+
+# --- 2a conv_maxpool_concat --------------------------------------------------------------------
+
+Z = np.array(
+    [
+        [1.3, 0.4, -0.2],
+        [-3.1, 1.1, 2.1],
+        [0.9, 2.8, -1.5],
+        [1.3, 2.4, 0.1],
+        [1.0, 1.0, 0.5],
+        [3.0, -1.4, -0.2],
+        [-0.7, 1.8, 1.3],
+    ]
+)  # the notebook's example, (T, D) = (7, 3)
+W = [np.ones((2, 3)), 2 * np.ones((3, 3))]
+S = [2, 3]
+
+
+def torch_reference(Z, W):
+    """Depthwise cross-correlation by torch, max over time, concatenated: (N_F * D,)."""
+    x = torch.as_tensor(np.asarray(Z, dtype=np.float64)).T[None]  # (1, D, T)
+    outs = []
+    for w in W:
+        k = torch.as_tensor(np.asarray(w, dtype=np.float64)).T[:, None, :]  # (D, 1, s)
+        B = F.conv1d(x, k, groups=x.shape[1])  # (1, D, T - s + 1)
+        outs.append(B[0].max(dim=1).values)  # (D,)
+    return torch.cat(outs).numpy()
+
+
+def conv(k, Z, W, S):
+    return k.call("conv_maxpool_concat", Z, list(W), list(S))
+
+
+@check("test_conv_maxpool_concat", parts={"shape": 1, "width_one": 1})
+def conv_visible(k, rng, r):
+    """The visible cases: a 1-D array of 6 numbers; width-1 filters of ones."""
+    out = conv(k, Z, W, S)
+    r.expect(
+        isinstance(out, np.ndarray) and out.shape == (6,),
+        f"two filters on D = 3 features give a 1-D array of 6 numbers; got "
+        f"{type(out).__name__} of shape {getattr(out, 'shape', None)}",
+        "shape",
+    )
+    r.close(
+        conv(k, Z, [np.ones((1, 3))], [1]),
+        Z.max(axis=0),
+        "a width-1 filter of ones (must give the column maxima of Z: is the max over axis 0?)",
+        "width_one",
+    )
+
+
+@check("test_conv_vs_torch")
+def conv_vs_torch(k, rng, r):
+    """Random shapes and non-symmetric filters against torch's depthwise conv1d."""
+    shapes = [(9, 3, [2, 3]), (12, 5, [4, 1, 3]), (20, 2, [5, 5]), (6, 8, [3, 2, 6])]
+    shapes.append((int(rng.integers(8, 30)), int(rng.integers(1, 7)), [1, 4, 7]))
+    for T, D, widths in shapes:
+        Zr = rng.normal(size=(T, D))
+        Wr = [rng.normal(size=(s, D)) for s in widths]
+        r.close(conv(k, Zr, Wr, widths), torch_reference(Zr, Wr), f"T={T}, D={D}, widths {widths}")
+
+
+@check("test_conv_edge_cases", parts={"t_equals_s": 1, "one_feature_ints": 1, "fixed": 2})
+def conv_edge_cases(k, rng, r):
+    """T equal to the filter width, one integer feature, and the fixed hidden cases."""
+    Zs = np.round(rng.normal(size=(3, 2)) * 3, 1)
+    ws = np.round(rng.normal(size=(3, 2)), 1)
+    r.close(
+        conv(k, Zs, [ws], [3]), (ws * Zs).sum(axis=0), "T equal to the filter width", "t_equals_s"
+    )
+    Zi = rng.integers(-5, 6, size=(5, 1))
+    wi = rng.integers(-2, 3, size=(2, 1))
+    r.close(
+        conv(k, Zi, [wi], [2]),
+        loop_reference(Zi, [wi]),
+        "one feature, integer arrays",
+        "one_feature_ints",
+    )
+    cases = np.load(HERE / "conv_cases.npz")
+    for i in range(int(cases["n"])):
+        Wc = [cases[f"W{i}_{j}"] for j in range(int(cases[f"nf{i}"]))]
+        r.close(
+            conv(k, cases[f"Z{i}"], Wc, [w.shape[0] for w in Wc]),
+            cases[f"out{i}"],
+            f"fixed hidden case {i}",
+            "fixed",
+        )
+
+
+# --- 2b Z_prime -------------------------------------------------------------------------------
+
+
+@check("test_z_prime", parts={"shape": 1, "values": 3})
+def z_prime(k, rng, r):
+    """Z_prime's shape and values for the notebook's example."""
+    if not k.defined("Z_prime"):
+        r.fail("Z_prime is not defined: run the cell that sets it")
+    got = k.eval("Z_prime")
+    r.expect(
+        np.shape(got) == (6,), f"Z_prime must hold 6 numbers, got shape {np.shape(got)}", "shape"
+    )
+    B1 = np.array([Z[t] + Z[t + 1] for t in range(6)])
+    B2 = np.array([2 * (Z[t] + Z[t + 1] + Z[t + 2]) for t in range(5)])
+    r.close(got, np.concatenate([B1.max(0), B2.max(0)]), "Z_prime", "values")
