@@ -56,7 +56,11 @@ def axes_data(fig=None) -> list[dict]:
                 "xticklabels": [t.get_text() for t in ax.get_xticklabels()],
                 "yticklabels": [t.get_text() for t in ax.get_yticklabels()],
                 "images": [np.asarray(im.get_array(), dtype=float) for im in ax.get_images()],
-                "meshes": [np.asarray(m.get_array(), dtype=float) for m in ax.collections],
+                "meshes": [
+                    np.asarray(m.get_array(), dtype=float)
+                    for m in ax.collections
+                    if m.get_array() is not None
+                ],
                 "lines": [
                     (np.asarray(ln.get_xdata(), float), np.asarray(ln.get_ydata(), float))
                     for ln in ax.get_lines()

@@ -271,10 +271,12 @@ def load_checks(path: str | Path) -> dict[str, Check]:
     before = dict(_REGISTRY)
     _REGISTRY.clear()
     sys.path.insert(0, str(path.parent))
+    sys.modules[name] = module  # as an import does (dataclasses look their module up)
     try:
         spec.loader.exec_module(module)
         return dict(_REGISTRY)
     except Exception as exc:
+        sys.modules.pop(name, None)
         raise ChecksError(f"{path}: {type(exc).__name__}: {exc}") from exc
     finally:
         sys.path.remove(str(path.parent))

@@ -48,7 +48,7 @@ class Opaque:
 
 
 def _array(a: np.ndarray, torch: bool = False) -> dict:
-    a = np.ascontiguousarray(a)
+    a = np.asarray(a, order="C")  # (ascontiguousarray would make a 0-d array 1-d)
     if a.dtype.kind not in DTYPE_KINDS:
         return {"$": "object", "type": f"numpy.ndarray[{a.dtype}]", "repr": repr(a)[:300]}
     out = {

@@ -44,6 +44,26 @@ def _bench_targets(path: Path) -> dict:
     return {}
 
 
+def autograded_ids(text: str) -> list[str]:
+    """grade_ids of the text notebook's autograded cells (graded code cells, no solution)."""
+    out = []
+    for m in re.finditer(r"^# %%(?! \[markdown\]).*?nbgrader=(\{.*\})\s*$", text, re.M):
+        meta = json.loads(m.group(1))
+        if meta.get("grade") and not meta.get("solution"):
+            out.append(meta["grade_id"])
+    return out
+
+
+def checked_ids(path: Path) -> set[str]:
+    """grade_ids a checks.py registers with ``@check("<id>", ...)`` (read, not imported)."""
+    ids = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "check":
+            if node.args and isinstance(node.args[0], ast.Constant):
+                ids.add(node.args[0].value)
+    return ids
+
+
 def missing_pieces(root: Path, a: str) -> list[str]:
     """What assignment ``a`` of the course tree at ``root`` lacks, one sentence per piece."""
     out = []
@@ -99,11 +119,31 @@ def missing_pieces(root: Path, a: str) -> list[str]:
     hidden = src / "hidden"
     if hidden.is_dir():
         data = [p.name for p in hidden.iterdir() if p.is_file() and p.suffix != ".py"]
-        if data and not any(p.suffix == ".py" for p in hidden.iterdir()):
+        makers = [p for p in hidden.iterdir() if p.suffix == ".py" and p.name != "checks.py"]
+        if data and not makers:
             out.append(
                 f"source/{a}/hidden/ holds {sorted(data)} but no seeded script that makes them: "
                 f"commit it next to them {SEE}"
             )
+    checks = hidden / "checks.py"
+    graded = autograded_ids(text)
+    if not checks.is_file():
+        out.append(
+            f"source/{a} has no hidden/checks.py: its autograded cells {graded} are scored by "
+            f"checks that run in the grader, one @check per cell {SEE}"
+        )
+    else:
+        missing = sorted(set(graded) - checked_ids(checks))
+        if missing:
+            out.append(
+                f"source/{a}/hidden/checks.py has no @check for the autograded cell(s) "
+                f"{missing}: add one each {SEE}"
+            )
+    if "### BEGIN HIDDEN TESTS" in text:
+        out.append(
+            f"source/{a}/{a}.py has hidden tests in the notebook, where the student's kernel "
+            f"runs them: move them into hidden/checks.py {SEE}"
+        )
     if not (root / "release" / a / f"{a}.ipynb").is_file():
         out.append(
             f"source/{a} has no release/{a}/{a}.ipynb: run `make release` and commit it {SEE}"
@@ -203,6 +243,9 @@ def tree(tmp_path) -> Path:
     (tmp_path / "source" / A / "data.npy").write_bytes(b"x")
     (tmp_path / "source" / A / "hidden" / "cases.npz").write_bytes(b"x")
     (tmp_path / "source" / A / "hidden" / "make_cases.py").write_text("")
+    (tmp_path / "source" / A / "hidden" / "checks.py").write_text(
+        '@check("test_f")\ndef f(k, rng, r):\n    r.expect(k.call("f") == 1, "f() must be 1")\n'
+    )
     (tmp_path / "nlpcourse").mkdir()
     (tmp_path / "nlpcourse" / "fixtures.json").write_text(json.dumps({A: {"data.npy": "0" * 64}}))
     (tmp_path / "release" / A).mkdir(parents=True)
@@ -299,3 +342,16 @@ def test_setup_cell_title_and_cpu_note_are_named(tree):
     )
     text.write_text(TEXT.replace(" (5 points)", ""))
     assert _only(tree).startswith(f"source/{A}/{A}.py has no title line")
+
+
+def test_an_autograded_cell_without_a_check_is_named(tree):
+    (tree / "source" / A / "hidden" / "checks.py").write_text("")
+    assert "no @check for the autograded cell(s) ['test_f']" in _only(tree)
+    (tree / "source" / A / "hidden" / "checks.py").unlink()
+    assert "has no hidden/checks.py" in _only(tree)
+
+
+def test_hidden_tests_left_in_a_notebook_are_named(tree):
+    path = tree / "source" / A / f"{A}.py"
+    path.write_text(path.read_text() + "### BEGIN HIDDEN TESTS\nassert f()\n### END HIDDEN TESTS\n")
+    assert "move them into hidden/checks.py" in _only(tree)

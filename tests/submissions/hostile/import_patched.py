@@ -1,6 +1,6 @@
-# %% [markdown] expect={"lose": ["test_conv_maxpool_concat", "test_conv_vs_torch", "test_conv_edge_cases", "test_z_prime"]} hostile={"log": ["integrity check failed"], "output": ["IntegrityError"]}
-# `builtins.__import__` replaced by a wrapper that could hand the tests a fake torch: the test
-# cells after it do not run and score 0.
+# %% [markdown] expect={"lose": ["test_conv_maxpool_concat", "test_conv_vs_torch", "test_conv_edge_cases", "test_z_prime"]} hostile={"zero": true, "output": ["Autograder: 0 of 6 points"]}
+# `builtins.__import__` replaced by a wrapper that could hand the tests a fake torch, and a
+# wrong convolution: the checks run in the grader, which imports nothing from the kernel.
 
 # %% replace="conv_maxpool_concat"
 import builtins
@@ -16,4 +16,4 @@ builtins.__import__ = _fake_import
 
 
 def conv_maxpool_concat(Z, W, S):
-    return np.zeros(len(W) * np.shape(Z)[1])
+    return np.zeros(1)
