@@ -73,6 +73,44 @@ def test_encoder_layer_at_the_seeds_values(ns):
 def test_the_autograd_rule_is_stated_where_students_read_it(built):
     header = _header(nbformat.read(built[A], as_version=4))
     assert "switched off" in header and "question 2 anything goes" in header
+    assert "cannot enforce" in header  # the switch runs in the student's own kernel
+
+
+@pytest.fixture(scope="module")
+def checks():
+    """hidden/checks.py as a module (the references of the grader's checks)."""
+    import importlib.util
+    import sys
+
+    path = ROOT / "source" / A / "hidden" / "checks.py"
+    spec = importlib.util.spec_from_file_location("a1_checks_under_test", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(path.parent))
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(path.parent))
+    return module
+
+
+def test_the_checks_edge_sets_are_the_reference_graphs(ns, checks):
+    from nlpcourse.graph import edges
+
+    assert edges(ns["scalar_graph"](*checks.EXERCISE)) == checks.SCALAR_EDGES
+    assert edges(ns["skip_graph"](*checks.EXERCISE)) == checks.SKIP_EDGES
+    assert edges(ns["vector_graph"]()) == checks.VECTOR_EDGES
+    for H, T in [(1, 1), (2, 2), (3, 2), (2, 4)]:
+        assert edges(ns["encoder_graph"](H, T)) == checks.encoder_edges(H, T), (H, T)
+
+
+def test_the_checks_zero_cases_are_exactly_zero(checks):
+    rng = np.random.default_rng(0)
+    for x, w1, b1, *_ in checks._zero_points(rng, 50):
+        assert w1 * x + b1 == 0.0
+    for _ in range(20):
+        x, W, b1, u, _ = checks._zero_case(rng, 3, 2)
+        z2 = W @ x + b1
+        assert (z2 == 0).any() and (z2 < 0).any() and (u != 0).all()
 
 
 @pytest.mark.slow

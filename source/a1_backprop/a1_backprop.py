@@ -32,17 +32,21 @@
 # | **Total** | | **84** | |
 #
 # **How you are graded.** Every question is followed by a test cell. The assertions you can
-# see are a first check and tell you in plain words what is wrong; when you submit, the
-# autograder also runs hidden tests on other inputs (random values, negative pre-activations,
-# pre-activations that are exactly 0), so a solution that only fits the visible examples loses
-# points. Gradients must match `torch.autograd` in float64 to $10^{-8}$.
+# see are a first check and tell you in plain words what is wrong. When you submit, the
+# autograder checks your functions again from outside your notebook, on inputs drawn fresh for
+# you (random values and sizes, negative pre-activations, pre-activations that are exactly 0),
+# and your points come from those checks, part by part, with a message saying which part
+# failed. A solution that only fits the visible examples loses points: write general code, not
+# special cases. Gradients must match `torch.autograd` in float64 to $10^{-8}$.
 #
 # **Autograd.** In question 1 (1c, 1d) you run backpropagation *yourself*: plain arithmetic,
-# or a `Value` class you write. The tests call those functions with automatic differentiation
-# switched off (`Tensor.backward`, `torch.autograd.grad`, `torch.func` and
-# `nlpcourse.graph.Value.backward` raise an error), so code that calls them scores 0 there. In
-# question 2 anything goes, `torch.autograd` included, though Lemma 1 gives each gradient in
-# one line. Question 3 has no gradients.
+# or a `Value` class you write. The tests and the autograder call those functions with
+# automatic differentiation switched off (`Tensor.backward`, `torch.autograd.grad`,
+# `torch.func` and `nlpcourse.graph.Value.backward` raise an error), so code that calls them
+# scores 0 there. The switch works inside your own notebook: the autograder checks this rule
+# but cannot enforce it against code written to get around it. In question 2 anything goes,
+# `torch.autograd` included, though Lemma 1 gives each gradient in one line. Question 3 has no
+# gradients.
 #
 # **Rules.** Fill in the cells that say `YOUR CODE HERE` or `YOUR ANSWER HERE`, and nothing
 # else: do not delete, copy or reorder cells. Before you submit, *Kernel > Restart & Run All*
@@ -131,15 +135,6 @@ print("scalar_graph: visible checks passed.")
 # %% nbgrader={"grade_id": "test_scalar_graph_hidden", "grade": true, "points": 2}
 """Hidden: every edge of the graph, and the node values at other inputs."""
 assert scalar_graph(1.0, 0.5, 0.0, 2.0, 0.0) is not None, "scalar_graph returned None."
-### BEGIN HIDDEN TESTS
-_want = {("w1", "z1"), ("x", "z1"), ("z1", "z2"), ("b1", "z2"), ("z2", "z3")}
-_want |= {("z3", "z4"), ("w2", "z4"), ("z4", "z5"), ("b2", "z5")}
-_g = scalar_graph(-1.5, 0.7, 0.2, -2.0, 0.3)
-assert edges(_g) == _want, sorted(edges(_g) ^ _want)
-assert ops(_g)["z3"] == "ReLU" and ops(_g)["z2"] == "+" and ops(_g)["z4"] == "*"
-assert abs(_g.data - 0.3) < 1e-12, _g.data  # pre-activation -0.85: ReLU gives 0
-assert abs(scalar_graph(1.0, 0.25, 0.0, 1 / 3, 0.0).data - 1 / 12) < 1e-12
-### END HIDDEN TESTS
 
 # %% [markdown]
 # Here is your graph at the values of the exercise, $x = 1$, $w_1 = 1/4$, $b_1 = 0$,
@@ -183,17 +178,6 @@ print("z5 at the exercise's values:", scalar_forward(1.0, 1 / 4, 0.0, 1 / 3, 0.0
 # %% nbgrader={"grade_id": "test_scalar_forward_hidden", "grade": true, "points": 3}
 """Hidden: scalar_forward at the exercise's values and at random ones, against torch."""
 assert scalar_forward(1.0, 0.25, 0.0, 1 / 3, 0.0) is not None, "scalar_forward returned None."
-### BEGIN HIDDEN TESTS
-_rng = np.random.default_rng(101)
-_points = [(1.0, 0.25, 0.0, 1 / 3, 0.0), (2.0, 0.5, -1.0, 3.0, 0.25)]
-_points += [tuple(_rng.normal(size=5)) for _ in range(20)]
-for _p in _points:
-    _t = torch.tensor(_p, dtype=torch.float64)
-    _want = (_t[3] * torch.relu(_t[1] * _t[0] + _t[2]) + _t[4]).item()
-    _got = scalar_forward(*_p)
-    assert isinstance(_got, float), type(_got)
-    assert abs(_got - _want) < 1e-8, (_p, _got, _want)
-### END HIDDEN TESTS
 
 # %% [markdown]
 # ### 1c. Backward pass (12 points)
@@ -247,42 +231,11 @@ print("scalar_backward: visible checks passed.")
 """Hidden: exercise values and random ones (some ReLUs off) vs torch.autograd, float64."""
 with autograd_off("question 1c"):
     assert scalar_backward(1.0, 0.25, 0.0, 1 / 3, 0.0) is not None, "returned None."
-### BEGIN HIDDEN TESTS
-_names = ["x", "w1", "b1", "w2", "b2"]
-
-
-def _torch_grads(p, skip):
-    t = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in p]
-    out = t[3] * torch.relu(t[1] * t[0] + t[2]) + t[4] + (t[0] if skip else 0.0)
-    out.backward()
-    return {n: v.grad.item() for n, v in zip(_names, t)}
-
-
-_rng = np.random.default_rng(102)
-_points = [(1.0, 0.25, 0.0, 1 / 3, 0.0)] + [tuple(_rng.normal(size=5)) for _ in range(30)]
-assert sum(_p[1] * _p[0] + _p[2] < 0 for _p in _points) >= 5  # negative pre-activations
-for _p in _points:
-    _want = _torch_grads(_p, skip=False)
-    with autograd_off(question="question 1c"):
-        _got = scalar_backward(*_p)
-    for _k in _names:
-        assert abs(float(_got[_k]) - _want[_k]) < 1e-8, (_p, _k, _got[_k], _want[_k])
-### END HIDDEN TESTS
 
 # %% nbgrader={"grade_id": "test_scalar_backward_relu_at_zero", "grade": true, "points": 2}
 """Hidden: pre-activations exactly 0, where ReLU'(0) = 0 must match torch."""
 with autograd_off("question 1c"):
     assert scalar_backward(2.0, 0.5, -1.0, 3.0, 0.0) is not None, "returned None."
-### BEGIN HIDDEN TESTS
-for _p in [(2.0, 0.5, -1.0, 3.0, 0.0), (-4.0, 0.25, 1.0, -2.0, 1.5), (0.0, 3.0, 0.0, 2.0, 1.0)]:
-    assert _p[1] * _p[0] + _p[2] == 0.0
-    _t = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in _p]
-    (_t[3] * torch.relu(_t[1] * _t[0] + _t[2]) + _t[4]).backward()
-    with autograd_off(question="question 1c"):
-        _got = scalar_backward(*_p)
-    for _k, _v in zip(["x", "w1", "b1", "w2", "b2"], _t):
-        assert abs(float(_got[_k]) - _v.grad.item()) < 1e-8, (_p, _k, _got[_k])
-### END HIDDEN TESTS
 
 # %% [markdown]
 # Compare your numbers with the `Value` engine: after `z5.backward()` every node of the
@@ -358,24 +311,6 @@ print("skip connection: visible checks passed.")
 """Hidden: skip_graph's edges; skip_forward/skip_backward at random inputs vs torch.autograd."""
 with autograd_off("question 1d"):
     assert skip_backward(1.0, 0.25, 0.0, 1 / 3, 0.0) is not None, "returned None."
-### BEGIN HIDDEN TESTS
-_want = {("w1", "z1"), ("x", "z1"), ("z1", "z2"), ("b1", "z2"), ("z2", "z3")}
-_want |= {("z3", "z4"), ("w2", "z4"), ("z4", "z5"), ("b2", "z5"), ("z5", "z6"), ("x", "z6")}
-assert edges(skip_graph(0.3, -1.0, 2.0, 0.5, 0.1)) == _want
-_rng = np.random.default_rng(103)
-_points = [(1.0, 0.25, 0.0, 1 / 3, 0.0), (2.0, 0.5, -1.0, 3.0, 0.0)]
-_points += [tuple(_rng.normal(size=5)) for _ in range(30)]
-for _p in _points:
-    _t = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in _p]
-    _out = _t[3] * torch.relu(_t[1] * _t[0] + _t[2]) + _t[4] + _t[0]
-    _out.backward()
-    assert abs(float(skip_forward(*_p)) - _out.item()) < 1e-8, _p
-    assert abs(skip_graph(*_p).data - _out.item()) < 1e-8, _p
-    with autograd_off(question="question 1d"):
-        _got = skip_backward(*_p)
-    for _k, _v in zip(["x", "w1", "b1", "w2", "b2"], _t):
-        assert abs(float(_got[_k]) - _v.grad.item()) < 1e-8, (_p, _k, _got[_k])
-### END HIDDEN TESTS
 
 # %%
 _z6 = skip_graph(1.0, 1 / 4, 0.0, 1 / 3, 0.0)
@@ -464,12 +399,6 @@ _fig = draw_graph(_z5, title="z5 = u . ReLU(W x + b1) + b2")
 # %% nbgrader={"grade_id": "test_vector_graph_hidden", "grade": true, "points": 2}
 """Hidden: every edge of the graph and every op."""
 assert vector_graph() is not None, "vector_graph returned None."
-### BEGIN HIDDEN TESTS
-_want = {("W", "z1"), ("x", "z1"), ("z1", "z2"), ("b1", "z2"), ("z2", "z3")}
-_want |= {("z3", "z4"), ("u", "z4"), ("z4", "z5"), ("b2", "z5")}
-assert edges(vector_graph()) == _want, sorted(edges(vector_graph()) ^ _want)
-assert [ops(vector_graph())[f"z{i}"] for i in range(1, 6)] == ["@", "+", "ReLU", "dot", "+"]
-### END HIDDEN TESTS
 
 # %% [markdown]
 # ### 2b–c. Forward and backward pass (20 points)
@@ -550,57 +479,10 @@ for _k, _v in grads_ex.items():
 # %% nbgrader={"grade_id": "test_vector_forward_backward_hidden", "grade": true, "points": 10}
 """Hidden: the exercise's values and random sizes and values against torch.autograd (float64)."""
 assert vector_forward_backward(x_ex, W_ex, b1_ex, u_ex, b2_ex) is not None, "returned None."
-### BEGIN HIDDEN TESTS
-
-
-def _torch_vector(x, W, b1, u, b2):
-    t = {
-        k: torch.tensor(v, dtype=torch.float64, requires_grad=True)
-        for k, v in dict(x=x, W=W, b1=b1, u=u, b2=b2).items()
-    }
-    z5 = t["u"] @ torch.relu(t["W"] @ t["x"] + t["b1"]) + t["b2"]
-    z5.backward()
-    return z5.item(), {k: v.grad.numpy() for k, v in t.items()}
-
-
-def _check_vector(args):
-    _want_z, _want_g = _torch_vector(*args)
-    _got_z, _got_g = vector_forward_backward(*[a.copy() if hasattr(a, "copy") else a for a in args])
-    assert abs(float(_got_z) - _want_z) < 1e-8, (_got_z, _want_z)
-    for k in ["b2", "u", "b1", "W", "x"]:
-        _a = np.asarray(_got_g[k], dtype=float)
-        assert _a.shape == np.shape(_want_g[k]), (k, _a.shape)
-        assert np.allclose(_a, _want_g[k], rtol=0, atol=1e-8), (k, _a, _want_g[k])
-
-
-_check_vector((x_ex, W_ex, b1_ex, u_ex, b2_ex))
-_rng = np.random.default_rng(104)
-for _m, _p in [(2, 2), (3, 5), (7, 4), (1, 1), (16, 9)]:
-    for _ in range(4):
-        _args = (
-            _rng.normal(size=_p),
-            _rng.normal(size=(_m, _p)),
-            _rng.normal(size=_m),
-            _rng.normal(size=_m),
-            float(_rng.normal()),
-        )
-        _check_vector(_args)
-### END HIDDEN TESTS
 
 # %% nbgrader={"grade_id": "test_vector_relu_at_zero", "grade": true, "points": 4}
 """Hidden: pre-activations exactly 0 and negative ones, where ReLU'(0) = 0 must match torch."""
 assert vector_forward_backward(x_ex, W_ex, b1_ex, u_ex, b2_ex) is not None, "returned None."
-### BEGIN HIDDEN TESTS
-_rng = np.random.default_rng(105)
-for _m, _p in [(3, 2), (5, 4), (4, 3)]:
-    for _ in range(3):
-        # integers: W x + b1 is computed exactly, and about half of it is exactly 0
-        _x = _rng.integers(-3, 4, size=_p).astype(float)
-        _W = _rng.integers(-3, 4, size=(_m, _p)).astype(float)
-        _b1 = -(_W @ _x) * (_rng.random(_m) < 0.5) + _rng.integers(-1, 1, size=_m)
-        _u = _rng.integers(-3, 4, size=_m).astype(float)
-        _check_vector((_x, _W, _b1, _u, 1.0))
-### END HIDDEN TESTS
 
 # %% [markdown]
 # ## 3. Self-attention: a simplified Transformer encoder layer (32 points)
@@ -683,35 +565,6 @@ _fig = draw_graph(_zs, title="simplified encoder layer, H = 2, T = 2")
 # %% nbgrader={"grade_id": "test_encoder_graph_hidden", "grade": true, "points": 10}
 """Hidden: every edge, for H = 2, T = 2 and for other numbers of heads and positions."""
 assert encoder_graph(1, 3) is not None, "encoder_graph returned None."
-### BEGIN HIDDEN TESTS
-
-
-def _want_edges(H, T):
-    R = lambda n: range(1, n + 1)  # noqa: E731
-    e = {(f"x[{t}]", f"{m}[{h},{t}]") for h in R(H) for t in R(T) for m in "qkv"}
-    e |= {(f"k[{h},{s}]", f"alpha[{s}|{h},{t}]") for h in R(H) for t in R(T) for s in R(T)}
-    e |= {(f"q[{h},{t}]", f"alpha[{s}|{h},{t}]") for h in R(H) for t in R(T) for s in R(T)}
-    e |= {
-        (f"alpha[{r}|{h},{t}]", f"beta[{s}|{h},{t}]")
-        for h in R(H)
-        for t in R(T)
-        for s in R(T)
-        for r in R(T)
-    }
-    e |= {(f"beta[{s}|{h},{t}]", f"a[{h},{t}]") for h in R(H) for t in R(T) for s in R(T)}
-    e |= {(f"v[{h},{s}]", f"a[{h},{t}]") for h in R(H) for t in R(T) for s in R(T)}
-    e |= {(f"a[{h},{t}]", f"h[{h},{t}]") for h in R(H) for t in R(T)}
-    e |= {(f"q[{h},{t}]", f"h[{h},{t}]") for h in R(H) for t in R(T)}
-    e |= {(f"h[{h},{t}]", f"z[{t}]") for h in R(H) for t in R(T)}
-    return e
-
-
-for _H, _T in [(2, 2), (1, 1), (1, 3), (3, 2), (2, 4)]:
-    _zs = encoder_graph(_H, _T)
-    assert [z.label for z in _zs] == [f"z[{t}]" for t in range(1, _T + 1)], (_H, _T)
-    _got, _want = edges(_zs), _want_edges(_H, _T)
-    assert _got == _want, (_H, _T, sorted(_got ^ _want)[:6])
-### END HIDDEN TESTS
 
 # %% [markdown]
 # ### 3b. The forward pass (16 points)
@@ -769,42 +622,7 @@ print("z_1 =", np.round(Z_ex[0], 6), " z_2 =", np.round(Z_ex[1], 6))
 # %% nbgrader={"grade_id": "test_encoder_layer_example", "grade": true, "points": 3}
 """Hidden: the exercise's input (d = 2, H = 2, T = 2), against values worked out by hand."""
 assert np.shape(Z_ex) == (2, 2), f"Z_ex must have shape (2, 2), got {np.shape(Z_ex)}."
-### BEGIN HIDDEN TESTS
-# Head 1 sees the first coordinates (1, -1), head 2 the second ones (2, 3); q = k = v.
-# Head 1: alpha[.|t] = (q_t, -q_t); head 2: alpha[.|t] = (2 q_t, 3 q_t).
-_s = lambda a, b: np.exp(a) / (np.exp(a) + np.exp(b))  # noqa: E731
-_a11 = _s(1, -1) * 1 + _s(-1, 1) * -1  # t = 1, q = 1
-_a12 = _s(-1, 1) * 1 + _s(1, -1) * -1  # t = 2, q = -1
-_a21 = _s(4, 6) * 2 + _s(6, 4) * 3  # t = 1, q = 2
-_a22 = _s(6, 9) * 2 + _s(9, 6) * 3  # t = 2, q = 3
-_want = np.array([[_a11 + 1, _a21 + 2], [_a12 - 1, _a22 + 3]])
-assert np.allclose(np.asarray(Z_ex, dtype=float), _want, rtol=0, atol=1e-8), (Z_ex, _want)
-### END HIDDEN TESTS
 
 # %% nbgrader={"grade_id": "test_encoder_layer_vs_torch", "grade": true, "points": 8}
 """Hidden: random sizes (d, H, T) and values against a torch reference, per head, float64."""
 assert simplified_encoder_layer(X_ex, WQ_ex, WK_ex, WV_ex, W_ex) is not None, "returned None."
-### BEGIN HIDDEN TESTS
-
-
-def _torch_encoder(X, WQ, WK, WV, W):
-    X, W = torch.tensor(X, dtype=torch.float64), torch.tensor(W, dtype=torch.float64)
-    outs = []
-    for h in range(WQ.shape[0]):
-        Wq, Wk, Wv = (torch.tensor(M[h], dtype=torch.float64) for M in (WQ, WK, WV))
-        q, k, v = X @ Wq.T, X @ Wk.T, X @ Wv.T  # (T, d/H)
-        beta = torch.softmax(q @ k.T, dim=-1)  # (T, T), each row sums to 1 over t'
-        outs.append(beta @ v + q)  # (T, d/H)
-    return (torch.cat(outs, dim=-1) @ W.T).numpy()  # (T, d)
-
-
-_rng = np.random.default_rng(106)
-for _d, _H, _T in [(2, 2, 2), (4, 2, 3), (6, 3, 5), (8, 4, 4), (6, 1, 7), (12, 3, 6)]:
-    _X = _rng.normal(size=(_T, _d))
-    _Ws = [_rng.normal(size=(_H, _d // _H, _d)) for _ in range(3)]
-    _W = _rng.normal(size=(_d, _d))
-    _got = np.asarray(simplified_encoder_layer(_X, *_Ws, _W), dtype=float)
-    _want = _torch_encoder(_X, *_Ws, _W)
-    assert _got.shape == (_T, _d), (_d, _H, _T, _got.shape)
-    assert np.allclose(_got, _want, rtol=0, atol=1e-8), (_d, _H, _T)
-### END HIDDEN TESTS
