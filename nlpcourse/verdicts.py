@@ -5,13 +5,12 @@ released and never visible inside the sandbox. It holds one function per autogra
 
     from nlpcourse.verdicts import check
 
-    @check("test_dropout_scale_hidden", parts={"values": 3, "errors": 2})
-    def dropout_scale_hidden(k, rng, r):
-        for p in rng.uniform(0.05, 0.95, size=6):
-            got = k.call("dropout_scale", float(p))
-            r.close(got, 1 / (1 - p), f"dropout_scale({p:.3f})", part="values")
-        r.expect(k.raises("dropout_scale", 1.5) == "ValueError", "dropout_scale(1.5) must raise "
-                 "ValueError", part="errors")
+    @check("test_double_hidden", parts={"values": 3, "errors": 2})
+    def double_hidden(k, rng, r):
+        for x in rng.normal(size=4):
+            r.close(k.call("double", float(x)), 2 * x, f"double({x:.3f})", part="values")
+        r.expect(k.raises("double", "a") == "TypeError", "double('a') must raise TypeError",
+                 part="errors")
 
 ``k`` (:class:`Kernel`) asks the student's kernel for data, ``rng`` is drawn from the course
 secret, the student and the cell (fresh inputs per student, the same on a re-grade), ``r``

@@ -320,6 +320,30 @@ def test_feedback_hides_hidden_tests(batch):
     ), "the hooks did print (so the test shows that what they print is harmless)"
 
 
+def distinctive_needles(course: Path, released: str) -> list[str]:
+    """What only the grader's files hold: each whole file, its string literals of 25+
+    characters that the release does not also show, and its check functions' signatures
+    (generic code lines, `rng = np.random.default_rng(seed)`, are everywhere)."""
+    import ast
+
+    out = []
+    for p in sorted((course / "source" / A / "hidden").glob("*.py")):
+        text = p.read_text()
+        out.append(text)
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                v = node.value
+                if len(v) >= 25 and json.dumps(v)[1:-1] not in released:
+                    out.append(v)
+            if isinstance(node, ast.FunctionDef) and [a.arg for a in node.args.args] == [
+                "k",
+                "rng",
+                "r",
+            ]:
+                out.append(f"def {node.name}(k, rng, r):")
+    return out
+
+
 @pytest.mark.slow
 def test_sandbox_file_system_holds_nothing_of_the_grader(tmp_path):
     """A submission walks the sandbox's whole file system during a graded run and searches
@@ -332,7 +356,7 @@ def test_sandbox_file_system_holds_nothing_of_the_grader(tmp_path):
     src_nb = course / "source" / A / f"{A}.ipynb"
     rel_nb = course / "release" / A / f"{A}.ipynb"
     released = rel_nb.read_text()
-    needles = [ln.encode() for ln in grader_secrets(course, released, min_len=30)]
+    needles = [n.encode() for n in distinctive_needles(course, released)]
     cases = np.load(course / "source" / A / "hidden" / "conv_cases.npz")
     needles += [cases[k].tobytes() for k in cases.files if k.startswith("out")]
     needles.append(SECRET.encode())
