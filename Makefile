@@ -16,6 +16,8 @@ PYTEST_ARGS ?=
 # module fixtures are made once, except test_assignments.py, which splits by assignment
 # (tests/conftest.py's scheduler) so that its autogrades spread over both workers.
 PYTEST_WORKERS ?= -n 2 --dist loadfile
+# The slowest tests are listed at the end of every run (what CI time is made of).
+PYTEST_REPORT ?= --durations=30
 
 .PHONY: help install build release goldens validate demo lab test test-fast systools lint format clean
 
@@ -64,7 +66,7 @@ systools:
 	@$(PYTHON) nlpcourse/systools.py
 
 test: systools $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_WORKERS) $(PYTEST_REPORT) $(PYTEST_ARGS)
 
 test-fast: systools $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_WORKERS) -m "not slow" $(PYTEST_ARGS)

@@ -161,7 +161,7 @@ def test_the_cpu_run_meets_the_accuracy_target(tmp_path):
     env.pop("NBGRADER_EXECUTION", None)  # under nbgrader the training cells are skipped
     proc = subprocess.run(
         [sys.executable, str(root / "source/a6_pretraining/a6_pretraining.py")],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=1800,
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=1100,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-3000:]
     found = dict(re.findall(r"^\s*\((i+)\)[^:\n]*: (\d+\.\d)%$", proc.stdout, re.MULTILINE))
