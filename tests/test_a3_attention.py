@@ -246,6 +246,7 @@ def _run(checks_path, ns, student="ref"):
     }
 
 
+@pytest.mark.slow
 def test_every_check_gives_the_reference_full_points(reference_ns):
     """The reference through the checks, with a kernel that is this process (fast; the real
     autograde of every case is test_assignments.py's grade-cases)."""
@@ -256,6 +257,7 @@ def test_every_check_gives_the_reference_full_points(reference_ns):
         assert not bad, bad
 
 
+@pytest.mark.slow
 def test_a_kernel_with_another_model_is_an_internal_error(reference_ns):
     """If the notebook's DistilBERT is not one the grader can load, the model checks stop
     with an internal error for the instructor, not a wrong score for the student."""
@@ -268,6 +270,7 @@ def test_a_kernel_with_another_model_is_an_internal_error(reference_ns):
     assert not out["test_softmax"].internal_error
 
 
+@pytest.mark.slow
 def test_partial_credit_keeps_the_rule_that_holds(reference_ns):
     """A wrong scale in split_heads_attention keeps the one-head part (where sqrt(D) is right)
     and loses the rest; messages show the student's numbers, not the expected ones."""
