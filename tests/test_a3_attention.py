@@ -1,5 +1,7 @@
 """a3_attention: the released fixtures are what the committed seeded script makes, their
-expected outputs agree with torch's attention, and the notebook runs whole on CPU."""
+expected outputs agree with torch's attention, the grader's checks (hidden/checks.py) have
+right references and give the reference solution full points, and the notebook runs whole on
+CPU."""
 
 from __future__ import annotations
 
@@ -118,3 +120,170 @@ def test_source_notebook_runs_whole_on_cpu(tmp_path):
         o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"
     ]
     assert not errors, errors
+
+
+# --- the grader's checks (source/a3_attention/hidden/checks.py) -------------------------------
+
+
+@pytest.fixture(scope="module")
+def checks():
+    """hidden/checks.py as a module (the references of the grader's checks)."""
+    path = SRC / "hidden" / "checks.py"
+    spec = importlib.util.spec_from_file_location("a3_checks_under_test", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(path.parent))
+    sys.modules[spec.name] = module
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(path.parent))
+    return module
+
+
+def test_the_checks_references_are_the_explicit_loop(checks):
+    """One head, several heads (concatenated in head order) and the 4b pair (A, Y) agree with
+    the fixtures script's loop over tokens and with the formulas written out."""
+    loop = _make_fixtures().attention_loop
+    rng = np.random.default_rng(0)
+    x, W_q, W_k, W_v, W_o = (rng.normal(size=s) for s in [(5, 7), (7, 3), (7, 3), (7, 4), (4, 7)])
+    np.testing.assert_allclose(
+        checks.sa_reference(x, W_q, W_k, W_v, W_o), loop(x, W_q, W_k, W_v) @ W_o, rtol=1e-10
+    )
+    Wq, Wk, Wv = (rng.normal(size=(3, 7, 2)) for _ in range(3))
+    Wo = rng.normal(size=(6, 7))
+    heads = np.concatenate([loop(x, Wq[h], Wk[h], Wv[h]) for h in range(3)], axis=1)
+    np.testing.assert_allclose(checks.mh_reference(x, Wq, Wk, Wv, Wo), heads @ Wo, rtol=1e-10)
+    X = rng.normal(size=(4, 6))
+    Wq, bq, Wk, bk = (
+        rng.normal(size=(5, 6)),
+        rng.normal(size=5),
+        rng.normal(size=(5, 6)),
+        rng.normal(size=5),
+    )
+    Wv, bv = rng.normal(size=(3, 6)), rng.normal(size=3)
+    A, Y = checks.single_reference(X, Wq, bq, Wk, bk, Wv, bv)
+    E = (X @ Wq.T + bq) @ (X @ Wk.T + bk).T / np.sqrt(5)
+    A_want = np.exp(E - E.max(1, keepdims=True))
+    A_want /= A_want.sum(1, keepdims=True)
+    np.testing.assert_allclose(A, A_want, rtol=1e-10)
+    np.testing.assert_allclose(Y, A_want @ (X @ Wv.T + bv), rtol=1e-10)
+
+
+def test_the_checks_heads_reference_cuts_each_tokens_features(checks):
+    """torch.nn.MultiheadAttention's per-head weights are head h = features h*d..h*d+d-1 of
+    every token's query and key, scaled by sqrt(d_head)."""
+    rng = np.random.default_rng(1)
+    H, T, d = 3, 4, 2
+    X, Wq, Wk = rng.normal(size=(T, H * d)), rng.normal(size=(6, 6)), rng.normal(size=(6, 6))
+    bq, bk = rng.normal(size=6), rng.normal(size=6)
+    Q, K = X @ Wq.T + bq, X @ Wk.T + bk
+    want = []
+    for h in range(H):
+        E = Q[:, h * d : (h + 1) * d] @ K[:, h * d : (h + 1) * d].T / np.sqrt(d)
+        e = np.exp(E - E.max(1, keepdims=True))
+        want.append(e / e.sum(1, keepdims=True))
+    np.testing.assert_allclose(checks.heads_reference(X, Wq, bq, Wk, bk, H), want, rtol=1e-10)
+
+
+def test_the_checks_large_scores_overflow_a_naive_softmax(checks):
+    """The large-score cases really put every score near 1e6 (exp overflows) with spreads
+    that matter (the weights are not all one-hot or uniform)."""
+    rng = np.random.default_rng(2)
+    for heads in (None, 3):
+        x, W_q, W_k, _ = checks.large_scores_case(rng, 6, 10, 4, n_heads=heads)
+        Q, K = x @ W_q, x @ W_k  # (..., T, d_qkv)
+        S = Q @ np.swapaxes(K, -1, -2)
+        assert S.min() > 9e5 and S.max() < 1.1e6
+        spread = S.max(-1) - S.min(-1)
+        assert (spread > 1).all()
+
+
+def test_the_checks_sentence_tokens_are_the_tokenizers(checks):
+    from nlpcourse import hub
+
+    tok = hub.load_tokenizer()
+    ids = tok(checks.SENTENCE)["input_ids"]
+    assert tok.convert_ids_to_tokens(ids) == checks.TOKENS
+
+
+def _reference_namespace():
+    """The reference solutions run as a student's notebook would (no test cells)."""
+    import jupytext
+
+    from nlpcourse.submissions import strip_solution_delimiters
+
+    nb = jupytext.read(SRC / f"{A}.py")
+    ns: dict = {}
+    cwd = os.getcwd()
+    os.chdir(SRC)
+    try:
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if cell.cell_type != "code" or "setup" in cell.metadata.get("tags", []):
+                continue
+            if meta.get("grade") and not meta.get("solution"):
+                continue
+            src = strip_solution_delimiters(cell.source).replace("%matplotlib inline", "")
+            exec(compile(src, str(meta.get("grade_id")), "exec"), ns)  # noqa: S102
+    finally:
+        os.chdir(cwd)
+    return ns
+
+
+@pytest.fixture(scope="module")
+def reference_ns():
+    return _reference_namespace()
+
+
+def _run(checks_path, ns, student="ref"):
+    from nlpcourse import verdicts
+
+    loaded = verdicts.load_checks(checks_path)
+    kernel = verdicts.Kernel(lambda expr: repr(eval(expr, ns)))  # noqa: S307
+    return {
+        gid: verdicts.run(chk, kernel, verdicts.rng_for("test", A, student, gid))
+        for gid, chk in loaded.items()
+    }
+
+
+@pytest.mark.slow
+def test_every_check_gives_the_reference_full_points(reference_ns):
+    """The reference through the checks, with a kernel that is this process (fast; the real
+    autograde of every case is test_assignments.py's grade-cases)."""
+    for student in ("ref", "another"):
+        out = _run(SRC / "hidden" / "checks.py", reference_ns, student)
+        assert len(out) == 17
+        bad = {g: v.lines for g, v in out.items() if v.fraction < 1 or v.internal_error}
+        assert not bad, bad
+
+
+@pytest.mark.slow
+def test_a_kernel_with_another_model_is_an_internal_error(reference_ns):
+    """If the notebook's DistilBERT is not one the grader can load, the model checks stop
+    with an internal error for the instructor, not a wrong score for the student."""
+    ns = dict(reference_ns)
+    model = ns["model"]
+    ns["model"] = type(model)(model.config)  # same architecture, fresh random weights
+    out = _run(SRC / "hidden" / "checks.py", ns)
+    for gid in ("test_layer5_inputs_hidden", "test_layer5_attention", "test_split_heads_attention"):
+        assert out[gid].internal_error, (gid, out[gid].lines)
+    assert not out["test_softmax"].internal_error
+
+
+@pytest.mark.slow
+def test_partial_credit_keeps_the_rule_that_holds(reference_ns):
+    """A wrong scale in split_heads_attention keeps the one-head part (where sqrt(D) is right)
+    and loses the rest; messages show the student's numbers, not the expected ones."""
+    ns = dict(reference_ns)
+    exec(  # noqa: S102
+        "def split_heads_attention(X, W_q, b_q, W_k, b_k, n_heads):\n"
+        "    Q, K = X @ W_q.T + b_q, X @ W_k.T + b_k\n"
+        "    T, D = Q.shape\n"
+        "    Qh = Q.reshape(T, n_heads, D // n_heads).transpose(0, 1)\n"
+        "    Kh = K.reshape(T, n_heads, D // n_heads).transpose(0, 1)\n"
+        "    return torch.softmax(Qh @ Kh.transpose(1, 2) / D**0.5, dim=-1)\n",
+        ns,
+    )
+    v = _run(SRC / "hidden" / "checks.py", ns)["test_split_heads_attention_hidden"]
+    assert v.fraction == pytest.approx(1 / 6), v.lines
+    assert all("yours is" in line or "more like these" in line for line in v.lines), v.lines

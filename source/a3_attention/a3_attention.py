@@ -33,10 +33,13 @@
 # | **Total** | | **75** | |
 #
 # **How you are graded.** Every question is followed by a test cell. The assertions you can
-# see are a first check and tell you in plain words what is wrong; when you submit, the
-# autograder also runs hidden tests on other inputs (other shapes, one token, very large
-# scores), so a solution that only fits the visible examples loses points. Write general code,
-# not special cases. NumPy or PyTorch, loops or `einsum`: any correct way earns the points.
+# see are a first check and tell you in plain words what is wrong. When you submit, the
+# autograder checks your functions again from outside your notebook, on the examples and on
+# inputs drawn fresh for you (other shapes and numbers of heads, one token, very large scores),
+# with its own copy of DistilBERT for Part B and C, and your points come from those checks,
+# part by part, with a message saying which part failed. A solution that only fits the visible
+# examples loses points: write general code, not special cases. NumPy or PyTorch, loops or
+# `einsum`: any correct way earns the points.
 #
 # **Rules.** Fill in the cells that say `YOUR CODE HERE` or `YOUR ANSWER HERE`, and nothing
 # else: do not delete, copy or reorder cells. Before you submit, *Kernel > Restart & Run All*
@@ -103,23 +106,6 @@ print("softmax: visible checks passed.")
 # %% nbgrader={"grade_id": "test_softmax_hidden", "grade": true, "points": 4}
 """Hidden: random shapes and axes, huge and -inf scores, compared with torch.softmax."""
 assert softmax(np.zeros(3)) is not None, "softmax returned None: did you forget `return`?"
-### BEGIN HIDDEN TESTS
-_rng = np.random.default_rng(31)
-for _shape, _axis in [((7,), -1), ((4, 9), -1), ((4, 9), 0), ((3, 5, 6), 1), ((2, 3, 4), -1)]:
-    _x = _rng.normal(scale=3.0, size=_shape)
-    _want = torch.softmax(torch.as_tensor(_x), dim=_axis).numpy()
-    _got = np.asarray(softmax(_x, axis=_axis), dtype=float)
-    assert _got.shape == _shape and np.allclose(_got, _want, atol=1e-10), (_shape, _axis)
-# Scores far beyond exp's range, in float32 and float64, and masked (-inf) entries.
-for _dt in (np.float32, np.float64):
-    _x = (_rng.normal(size=(5, 8)) * 1e4).astype(_dt)
-    _got = np.asarray(softmax(_x), dtype=float)
-    assert np.all(np.isfinite(_got)), "nan/inf on large scores"
-    assert np.allclose(_got, torch.softmax(torch.as_tensor(_x, dtype=torch.float64), -1).numpy())
-_x = np.array([[0.0, -np.inf, 2.0], [-1e5, -1e5 - 1.0, -np.inf]])
-_got = np.asarray(softmax(_x), dtype=float)
-assert np.allclose(_got, torch.softmax(torch.as_tensor(_x), -1).numpy()), _got
-### END HIDDEN TESTS
 
 # %% [markdown]
 # ### 2. Self-attention with one head (12 points)
@@ -185,55 +171,12 @@ print("apply_self_attention: visible checks passed.")
 assert apply_self_attention(x, W_q, W_k, W_v, W_o) is not None, (
     "apply_self_attention returned None."
 )
-### BEGIN HIDDEN TESTS
-import torch.nn.functional as _F
-
-
-def _sa_reference(x, W_q, W_k, W_v, W_o):
-    x, W_q, W_k, W_v, W_o = (
-        torch.as_tensor(np.asarray(a, dtype=np.float64)) for a in (x, W_q, W_k, W_v, W_o)
-    )
-    out = _F.scaled_dot_product_attention(x @ W_q, x @ W_k, x @ W_v)  # scale 1/sqrt(d_qkv)
-    return (out @ W_o).numpy()
-
-
-_rng = np.random.default_rng(32)
-for _T, _dm, _dq, _dv in [(1, 8, 4, 4), (7, 12, 5, 5), (5, 6, 10, 10), (9, 16, 3, 7)]:
-    _x = _rng.normal(size=(_T, _dm))
-    _Wq, _Wk = _rng.normal(size=(_dm, _dq)), _rng.normal(size=(_dm, _dq))
-    _Wv, _Wo = _rng.normal(size=(_dm, _dv)), _rng.normal(size=(_dv, _dm))
-    _got = np.asarray(apply_self_attention(_x, _Wq, _Wk, _Wv, _Wo), dtype=float)
-    _want = _sa_reference(_x, _Wq, _Wk, _Wv, _Wo)
-    assert _got.shape == _want.shape, (_T, _dm, _dq, _got.shape)
-    assert np.allclose(_got, _want, rtol=1e-6, atol=1e-8), (_T, _dm, _dq, _dv)
-### END HIDDEN TESTS
 
 # %% nbgrader={"grade_id": "test_apply_self_attention_large", "grade": true, "points": 2}
 """Hidden: very large attention scores (a stable softmax gives finite, exact outputs)."""
 assert apply_self_attention(x, W_q, W_k, W_v, W_o) is not None, (
     "apply_self_attention returned None."
 )
-### BEGIN HIDDEN TESTS
-_rng = np.random.default_rng(33)
-
-
-def _large_scores_case(rng, T, d_model, d_qkv):
-    """Scores of 1e6 + tens: feature 0 of every token is 1e3 and maps to query and key dim 0,
-    where the keys do not vary, so each row's scores share ~1e6 and differ by tens."""
-    x = np.concatenate([np.full((T, 1), 1e3), rng.normal(size=(T, d_model - 1))], axis=1)
-    W_q, W_k, W_v = (rng.normal(size=(d_model, d_qkv)) for _ in range(3))
-    W_q[0], W_k[0] = 0.0, 0.0
-    W_q[0, 0], W_k[0, 0] = 1.0, 1.0
-    W_k[1:, 0] = 0.0
-    return x, W_q, W_k, W_v
-
-
-_x, _Wq, _Wk, _Wv = _large_scores_case(_rng, 6, 10, 4)
-_Wo = _rng.normal(size=(4, 10))
-_got = np.asarray(apply_self_attention(_x, _Wq, _Wk, _Wv, _Wo), dtype=float)
-assert np.all(np.isfinite(_got)), "nan/inf with large scores: is your softmax stable?"
-assert np.allclose(_got, _sa_reference(_x, _Wq, _Wk, _Wv, _Wo), rtol=1e-6, atol=1e-6)
-### END HIDDEN TESTS
 
 # %% [markdown]
 # ### 3. Multi-head attention (12 points)
@@ -290,45 +233,10 @@ print("apply_multihead_attention: visible checks passed.")
 # %% nbgrader={"grade_id": "test_apply_multihead_attention_hidden", "grade": true, "points": 6}
 """Hidden: other numbers of heads and sizes, one token, against torch's attention per head."""
 assert apply_multihead_attention(x, W_q_mh, W_k_mh, W_v_mh, W_o_mh) is not None, "returned None."
-### BEGIN HIDDEN TESTS
-import torch.nn.functional as _F
-
-
-def _mh_reference(x, W_q, W_k, W_v, W_o):
-    x, W_q, W_k, W_v, W_o = (
-        torch.as_tensor(np.asarray(a, dtype=np.float64)) for a in (x, W_q, W_k, W_v, W_o)
-    )
-    out = _F.scaled_dot_product_attention(x @ W_q, x @ W_k, x @ W_v)  # (H, T, d_qkv), batched
-    cat = torch.cat(list(out), dim=-1)  # (T, H * d_qkv), head 0 first
-    return (cat @ W_o).numpy()
-
-
-_rng = np.random.default_rng(34)
-for _H, _T, _dm, _dq in [(2, 1, 6, 3), (3, 7, 12, 5), (4, 5, 8, 6), (1, 4, 5, 5)]:
-    _x = _rng.normal(size=(_T, _dm))
-    _Wq, _Wk, _Wv = (_rng.normal(size=(_H, _dm, _dq)) for _ in range(3))
-    _Wo = _rng.normal(size=(_H * _dq, _dm))
-    _got = np.asarray(apply_multihead_attention(_x, _Wq, _Wk, _Wv, _Wo), dtype=float)
-    _want = _mh_reference(_x, _Wq, _Wk, _Wv, _Wo)
-    assert _got.shape == _want.shape, (_H, _T, _dm, _dq, _got.shape)
-    assert np.allclose(_got, _want, rtol=1e-6, atol=1e-8), (_H, _T, _dm, _dq)
-### END HIDDEN TESTS
 
 # %% nbgrader={"grade_id": "test_apply_multihead_attention_large", "grade": true, "points": 2}
 """Hidden: very large attention scores in every head."""
 assert apply_multihead_attention(x, W_q_mh, W_k_mh, W_v_mh, W_o_mh) is not None, "returned None."
-### BEGIN HIDDEN TESTS
-_rng = np.random.default_rng(35)
-_x = np.concatenate([np.full((5, 1), 1e3), _rng.normal(size=(5, 7))], axis=1)
-_Wq, _Wk, _Wv = (_rng.normal(size=(3, 8, 4)) for _ in range(3))
-_Wq[:, 0], _Wk[:, 0] = 0.0, 0.0  # scores 1e6 + tens in every head (see question 2's test)
-_Wq[:, 0, 0], _Wk[:, 0, 0] = 1.0, 1.0
-_Wk[:, 1:, 0] = 0.0
-_Wo = _rng.normal(size=(12, 8))
-_got = np.asarray(apply_multihead_attention(_x, _Wq, _Wk, _Wv, _Wo), dtype=float)
-assert np.all(np.isfinite(_got)), "nan/inf with large scores: is your softmax stable?"
-assert np.allclose(_got, _mh_reference(_x, _Wq, _Wk, _Wv, _Wo), rtol=1e-6, atol=1e-6)
-### END HIDDEN TESTS
 
 # %% [markdown]
 # ## Part B · Attention in DistilBERT (35 points)
@@ -419,15 +327,6 @@ print("tokens and X: visible checks passed.")
 # %% nbgrader={"grade_id": "test_layer5_inputs_hidden", "grade": true, "points": 5}
 """Hidden: X equals the hidden state entering layer 5, recomputed here."""
 assert X is not None, "X is None."
-### BEGIN HIDDEN TESTS
-_enc_true = tokenizer(sentence, return_tensors="pt")
-assert list(tokens) == tokenizer.convert_ids_to_tokens(_enc_true["input_ids"][0])
-with torch.no_grad():
-    _out = model(**_enc_true, output_hidden_states=True)
-_X = torch.as_tensor(np.asarray(X.detach() if torch.is_tensor(X) else X), dtype=torch.float32)
-assert not torch.allclose(_X, _out.hidden_states[0][0], atol=1e-3), "X is the embeddings"
-torch.testing.assert_close(_X, _out.hidden_states[5][0], rtol=1e-5, atol=1e-5)
-### END HIDDEN TESTS
 
 # %% [markdown]
 # ### 4b. One head over all 768 dimensions (19 points)
@@ -487,45 +386,6 @@ print("single_head_attention: visible checks passed.")
 # %% nbgrader={"grade_id": "test_single_head_attention_hidden", "grade": true, "points": 8}
 """Hidden: random shapes, one token, large scores, against F.linear and scaled_dot_product_attention."""
 assert single_head_attention(_Xs, _Wq, _bq, _Wk, _bk, _Wv, _bv) is not None, "returned None."
-### BEGIN HIDDEN TESTS
-import math
-
-import torch.nn.functional as _F
-
-
-def _to_t(a):
-    return torch.as_tensor(np.asarray(a.detach() if torch.is_tensor(a) else a), dtype=torch.float64)
-
-
-def _single_reference(X, W_q, b_q, W_k, b_k, W_v, b_v):
-    Q, K, V = _F.linear(X, W_q, b_q), _F.linear(X, W_k, b_k), _F.linear(X, W_v, b_v)
-    E = torch.einsum("iq,jq->ij", Q, K) / math.sqrt(W_q.shape[0])
-    Y = _F.scaled_dot_product_attention(
-        Q[None], K[None], V[None], scale=1 / math.sqrt(W_q.shape[0])
-    )[0]
-    return torch.softmax(E, dim=-1), Y
-
-
-_g = torch.Generator().manual_seed(41)
-for _T, _Dx, _Dq, _Dv, _s in [
-    (1, 6, 4, 3, 1.0),
-    (7, 10, 6, 5, 1.0),
-    (5, 8, 8, 8, 1.0),
-    (6, 9, 4, 2, 40.0),
-]:
-    _args = [torch.randn(_T, _Dx, generator=_g, dtype=torch.float64) * _s]
-    for _d in (_Dq, _Dq, _Dv):
-        _args += [
-            torch.randn(_d, _Dx, generator=_g, dtype=torch.float64),
-            torch.randn(_d, generator=_g, dtype=torch.float64),
-        ]
-    _A, _Y = single_head_attention(*_args)
-    _Aw, _Yw = _single_reference(*_args)
-    assert tuple(_to_t(_A).shape) == (_T, _T) and tuple(_to_t(_Y).shape) == (_T, _Dv), (_T, _Dx)
-    assert torch.isfinite(_to_t(_A)).all(), "nan/inf in A"
-    torch.testing.assert_close(_to_t(_A), _Aw, rtol=1e-6, atol=1e-8)
-    torch.testing.assert_close(_to_t(_Y), _Yw, rtol=1e-6, atol=1e-8)
-### END HIDDEN TESTS
 
 # %% [markdown]
 # Now layer 5 of DistilBERT on the sentence:
@@ -541,25 +401,6 @@ assert tuple(_A5.shape) == (len(tokens), len(tokens)), f"A must be (T, T), got {
 assert torch.allclose(_A5.sum(dim=1), torch.ones(len(tokens), dtype=torch.float64), atol=1e-5), (
     "Each row of A must sum to 1."
 )
-### BEGIN HIDDEN TESTS
-import math
-
-import torch.nn.functional as _F
-
-_enc = tokenizer("The quick brown fox jumps over the lazy dog", return_tensors="pt")
-with torch.no_grad():
-    _X5 = model(**_enc, output_hidden_states=True).hidden_states[5][0].double()  # (11, 768)
-_att = model.transformer.layer[5].attention
-_w = {n: getattr(_att, n) for n in ("q_lin", "k_lin", "v_lin")}
-_Q, _K, _V = (
-    _F.linear(_X5, _w[n].weight.detach().double(), _w[n].bias.detach().double()) for n in _w
-)
-_Aw = torch.softmax(_Q @ _K.T / math.sqrt(_Q.shape[1]), dim=-1)  # (11, 11)
-assert _A5.shape == _Aw.shape, "A has the wrong number of tokens"
-torch.testing.assert_close(_A5, _Aw, rtol=1e-4, atol=1e-5)
-_Y5 = torch.as_tensor(np.asarray(Y.detach() if torch.is_tensor(Y) else Y), dtype=torch.float64)
-torch.testing.assert_close(_Y5, _Aw @ _V, rtol=1e-4, atol=1e-4)
-### END HIDDEN TESTS
 
 # %% [markdown]
 # ### 5. A heatmap of the attention weights (8 points)
@@ -639,20 +480,6 @@ print("plot_attention: visible checks passed.")
 """Hidden: another matrix and other tokens (tensor and array); the values drawn are A's, in order."""
 assert plot_attention(np.eye(3), ["a", "b", "c"]) is not None, "plot_attention returned None."
 plt.close("all")
-### BEGIN HIDDEN TESTS
-_rng = np.random.default_rng(51)
-for _T, _as_tensor in [(4, False), (6, True)]:
-    _Am = _rng.dirichlet(np.ones(_T), size=_T)  # rows sum to 1, all values distinct
-    _tok = [f"w{_i}" for _i in range(_T)]
-    _ax = plot_attention(torch.tensor(_Am) if _as_tensor else _Am, _tok)
-    assert [t.get_text() for t in _ax.get_xticklabels()] == _tok
-    assert [t.get_text() for t in _ax.get_yticklabels()] == _tok
-    assert np.allclose(_heatmap_data(_ax).reshape(_T, _T), _Am), (
-        "values drawn are not A (transposed?)"
-    )
-    assert _ax.get_xlabel() and _ax.get_ylabel(), "axis titles missing"
-plt.close("all")
-### END HIDDEN TESTS
 
 # %% [markdown]
 # ## Part C · DistilBERT's 12 heads (10 points)
@@ -713,21 +540,3 @@ print(f"split_heads_attention: equal to DistilBERT's own attention (max differen
 assert split_heads_attention(_out.hidden_states[5][0], W_q, b_q, W_k, b_k, 12) is not None, (
     "returned None."
 )
-### BEGIN HIDDEN TESTS
-_g = torch.Generator().manual_seed(61)
-for _T, _D, _H in [(1, 8, 2), (5, 12, 3), (7, 12, 4), (6, 16, 8)]:
-    _X = torch.randn(_T, _D, generator=_g, dtype=torch.float64)
-    _Wq, _Wk, _Wv = (torch.randn(_D, _D, generator=_g, dtype=torch.float64) for _ in range(3))
-    _bq, _bk, _bv = (torch.randn(_D, generator=_g, dtype=torch.float64) for _ in range(3))
-    _mha = torch.nn.MultiheadAttention(_D, _H, batch_first=True, dtype=torch.float64)
-    with torch.no_grad():
-        _mha.in_proj_weight.copy_(torch.cat([_Wq, _Wk, _Wv]))
-        _mha.in_proj_bias.copy_(torch.cat([_bq, _bk, _bv]))
-        _, _want = _mha(_X[None], _X[None], _X[None], need_weights=True, average_attn_weights=False)
-    _got = split_heads_attention(_X, _Wq, _bq, _Wk, _bk, _H)
-    _got = torch.as_tensor(
-        np.asarray(_got.detach() if torch.is_tensor(_got) else _got), dtype=torch.float64
-    )
-    assert tuple(_got.shape) == (_H, _T, _T), (_T, _D, _H, tuple(_got.shape))
-    torch.testing.assert_close(_got, _want[0], rtol=1e-6, atol=1e-8)
-### END HIDDEN TESTS
