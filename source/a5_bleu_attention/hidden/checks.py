@@ -295,68 +295,61 @@ def _bleu_warned(k, r, corpora, what, part):
     return [(_num(v), w) for v, w in got]
 
 
-@check("test_compute_bleu_edge_cases", parts={"zero": 1, "corpus": 1, "brevity": 1, "closest": 1})
-def bleu_edge_cases(k, rng, r):
-    """No match, no 4-gram match and short hypotheses (exactly 0.0, no warning); corpus-level
-    sums; the brevity penalty on and off; the closest reference and ties."""
-    # Zero: nothing in common; unigrams match but no 4-gram (reversed); 3 tokens have no 4-gram.
+def edge_cases(rng) -> list[tuple[str, tuple, float, str]]:
+    """(part, corpus (references, hypotheses), its BLEU in closed form, what it is) for the
+    edge cases; the tokens are drawn from ``rng``, distinct where a closed form needs it."""
+    out = []
+    # Zero: nothing in common; unigrams match but no 4-gram (reversed); 3 tokens, no 4-gram.
     L = int(rng.integers(5, 9))
     s = _distinct(rng, L)
-    zero = {
-        "a hypothesis with no token in common with its reference": (
-            [[s[:4]]],
-            [_distinct(rng, 4, "u")],
+    out += [
+        (
+            "zero",
+            ([[s[:4]]], [_distinct(rng, 4, "u")]),
+            0.0,
+            "a hypothesis with no token in common with its reference",
         ),
-        "a hypothesis whose unigrams match but no 4-gram (the reference reversed)": (
-            [[s]],
-            [s[::-1]],
+        (
+            "zero",
+            ([[s]], [s[::-1]]),
+            0.0,
+            "a hypothesis whose unigrams match but no 4-gram (its reference reversed)",
         ),
-        "a 3-token hypothesis equal to its reference": ([[s[:3]]], [s[:3]]),
-    }
-    got = _bleu_warned(k, r, list(zero.values()), "compute_bleu with no match", "zero")
-    for what, (v, warned) in zip(zero, got or []):
-        r.expect(v == 0.0, f"BLEU of {what} must be exactly 0.0, got {v}", "zero")
-        r.expect(not warned, f"BLEU of {what} raised the warning(s) {warned[:2]}", "zero")
-
-    # Corpus: a long perfect sentence and a 2-token one (which has no 3- or 4-gram).
+        ("zero", ([[s[:3]]], [s[:3]]), 0.0, "a 3-token hypothesis equal to its reference"),
+    ]
+    # Corpus: a long perfect sentence and a 2-token one (b_3 = b_4 = 1, a_3 = a_4 = 0).
     L = int(rng.integers(6, 11))
     long, short = _distinct(rng, L, "a"), _distinct(rng, 2, "b")
-    want = ((L - 2) / (L - 1) * (L - 3) / (L - 2)) ** 0.25  # b_3, b_4 of the short one are 1
-    got = _bleu_calls(k, r, [([[long], [short]], [long, short])], "compute_bleu", "corpus")
-    if got is not None:
-        r.expect(
-            got[0] is not None and abs(got[0] - want) < 1e-12,
-            f"A corpus of a perfect sentence of {L} tokens and a perfect one of 2 scores {got[0]}: "
-            "p_n sums a_n and b_n over the sentences before dividing (the 2-token sentence has "
-            "b_3 = b_4 = 1 and a_3 = a_4 = 0)",
+    out.append(
+        (
             "corpus",
+            ([[long], [short]], [long, short]),
+            ((L - 2) / (L - 1) * (L - 3) / (L - 2)) ** 0.25,
+            f"a corpus of a perfect sentence of {L} tokens and a perfect one of 2 (p_n sums a_n "
+            "and b_n over the sentences before dividing; the short one has b_3 = b_4 = 1)",
         )
-
-    # Brevity: the first m of L reference tokens; and a hypothesis longer than its reference.
+    )
+    # Brevity: the first m of L reference tokens; a hypothesis longer than its reference.
     L = int(rng.integers(8, 13))
     m, e = int(rng.integers(4, L - 1)), int(rng.integers(1, 4))
     ref = _distinct(rng, L, "c")
     longer = ref + _distinct(rng, e, "x")
-    cases = [([[ref]], [ref[:m]]), ([[ref]], [longer])]
-    wants = [
-        math.exp(1 - L / m),
-        math.prod((L - n + 1) / (L + e - n + 1) for n in range(1, 5)) ** 0.25,
+    out += [
+        (
+            "brevity",
+            ([[ref]], [ref[:m]]),
+            math.exp(1 - L / m),
+            f"a hypothesis made of the "
+            f"first {m} of its reference's {L} tokens (brevity penalty exp(1 - R/H) when H < R)",
+        ),
+        (
+            "brevity",
+            ([[ref]], [longer]),
+            math.prod((L - n + 1) / (L + e - n + 1) for n in range(1, 5)) ** 0.25,
+            f"a hypothesis {e} token(s) longer than its reference (no penalty, no bonus, when "
+            "H >= R)",
+        ),
     ]
-    got = _bleu_calls(k, r, cases, "compute_bleu", "brevity")
-    if got is not None:
-        r.expect(
-            got[0] is not None and abs(got[0] - wants[0]) < 1e-12,
-            f"A hypothesis made of the first {m} of its reference's {L} tokens scores "
-            f"{got[0]}: the brevity penalty is exp(1 - R/H) when H < R",
-            "brevity",
-        )
-        r.expect(
-            got[1] is not None and abs(got[1] - wants[1]) < 1e-12,
-            f"A hypothesis {e} token(s) longer than its reference scores {got[1]}: no brevity "
-            "penalty (and no bonus) when H >= R",
-            "brevity",
-        )
-
     # Closest: four references, the closest neither the first, the shortest nor the longest;
     # then two equally close ones (one shorter, one longer) in both orders.
     h = int(rng.integers(6, 10))
@@ -366,26 +359,51 @@ def bleu_edge_cases(k, rng, r):
     order = [int(i) for i in rng.permutation([0, 2, 3])]
     order.insert(int(rng.integers(1, 4)), 1)  # the closest (index 1) never comes first
     refs = [refs[i] for i in order]
+    lens = [len(x) for x in refs]
     tie = [hyp[: h - 2], hyp + more[:2]]
-    cases = [([refs], [hyp]), ([tie], [hyp]), ([tie[::-1]], [hyp])]
-    wants = [math.exp(1 - (h + 1) / h), 1.0, 1.0]
-    got = _bleu_calls(k, r, cases, "compute_bleu", "closest")
-    if got is not None:
-        lens = [len(x) for x in refs]
-        r.expect(
-            got[0] is not None and abs(got[0] - wants[0]) < 1e-12,
-            f"A hypothesis of {h} tokens with references of {lens} tokens (every hypothesis n-gram "
-            f"in some reference) scores {got[0]}: R is the length of the reference closest to "
-            "the hypothesis",
+    out += [
+        (
             "closest",
-        )
-        r.expect(
-            all(g is not None and abs(g - w) < 1e-12 for g, w in zip(got[1:], wants[1:])),
-            f"A hypothesis of {h} tokens with two equally close references ({h - 2} and {h + 2} "
-            f"tokens, in both orders) scores {got[1]} and {got[2]}: a tie goes to the shorter "
-            "reference",
+            ([refs], [hyp]),
+            math.exp(1 - (h + 1) / h),
+            f"a hypothesis of {h} tokens "
+            f"with references of {lens} tokens, every n-gram of it in some reference (R is the "
+            "length of the closest reference)",
+        ),
+        (
             "closest",
-        )
+            ([tie], [hyp]),
+            1.0,
+            f"a hypothesis of {h} tokens with two equally close "
+            f"references of {h - 2} and {h + 2} tokens (a tie goes to the shorter one)",
+        ),
+        (
+            "closest",
+            ([tie[::-1]], [hyp]),
+            1.0,
+            f"a hypothesis of {h} tokens with two equally "
+            f"close references of {h + 2} and {h - 2} tokens (a tie goes to the shorter one)",
+        ),
+    ]
+    return out
+
+
+@check("test_compute_bleu_edge_cases", parts={"zero": 1, "corpus": 1, "brevity": 1, "closest": 1})
+def bleu_edge_cases(k, rng, r):
+    """No match, no 4-gram match and short hypotheses (exactly 0.0, no warning); corpus-level
+    sums; the brevity penalty on and off; the closest reference and ties."""
+    cases = edge_cases(rng)
+    for part in ("zero", "corpus", "brevity", "closest"):
+        mine = [c for c in cases if c[0] == part]
+        got = _bleu_warned(k, r, [c[1] for c in mine], "compute_bleu", part)
+        for (_, _, want, what), (v, warned) in zip(mine, got or []):
+            if want == 0.0:
+                r.expect(v == 0.0, f"BLEU of {what} must be exactly 0.0, got {v}", part)
+                r.expect(not warned, f"BLEU of {what} raised the warning(s) {warned[:2]}", part)
+            else:
+                r.expect(
+                    v is not None and abs(v - want) < 1e-12, f"BLEU of {what}: yours is {v}", part
+                )
 
 
 # --- 5 score ----------------------------------------------------------------------------------
