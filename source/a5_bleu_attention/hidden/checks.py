@@ -642,7 +642,7 @@ COPY_V, COPY_T, COPY_B, COPY_STEPS, COPY_DIM, COPY_LR = 12, 7, 32, 250, 32, 1e-2
 
 def _copy_batch(rng, n):
     """Source ids 2..11 (0 is padding, 1 is <bos>); half of the rows have length T - 2."""
-    src = rng.integers(2, COPY_V, size=(n, COPY_T))
+    src = rng.integers(2, COPY_V, size=(n, COPY_T)).astype(np.int8)  # small on the wire
     src[n // 2 :, COPY_T - 2 :] = 0
     return src
 
