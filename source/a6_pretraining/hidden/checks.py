@@ -352,9 +352,8 @@ def two_head_hidden(k, rng, r):
     var_one = one.var(axis=0).sum() / scale**2
     r.expect(
         var_two < 0.05 and var_two < 0.25 * var_one,
-        f"the variance of c across samples is {var_two:.3g} |v_a - v_b|^2 with your two heads, "
-        f"against {var_one:.3g} for one head with q = beta (mu_a + mu_b): it should be far "
-        "smaller",
+        f"the variance of c across samples is {var_two:.3g} |v_a - v_b|^2 with your two heads: "
+        "it should be far smaller than with one head, q = beta (mu_a + mu_b) (question 6b)",
         "variance",
     )
 
@@ -841,9 +840,9 @@ def predict_place_hidden(k, rng, r):
         for (case, place), a in zip(answers, got):
             r.expect(
                 a == place,
-                f"the scripted model answers {case[4]!r} with {place!r} then ⁇; you returned "
-                f"{a!r}. The prompt must be 'Where was {case[4]} born?⁇' and the answer stops "
-                "before the next ⁇",
+                f"for {case[4]!r} the scripted model writes a place and then ⁇ after the exact "
+                f"prompt 'Where was {case[4]} born?⁇' only; you returned {a!r}: the answer "
+                "stops before the next ⁇, which is not included",
                 "answers",
             )
     limits = []
@@ -865,10 +864,10 @@ def predict_place_hidden(k, rng, r):
         for (case, want), a in zip(limits, got):
             r.expect(
                 a == want,
-                f"with block_size {case[3]} and a prompt of {len(_prompt(case[4]))} characters "
-                f"the model may write {case[3] - len(_prompt(case[4]))} characters and none of "
-                f"them is ⁇ here; you returned {len(a) if isinstance(a, str) else a!r} "
-                "characters: generate at most model.block_size - len(prompt) and return them all",
+                f"block_size {case[3]}, the prompt 'Where was {case[4]} born?⁇' "
+                f"({len(_prompt(case[4]))} characters), and a model that writes no ⁇ before the "
+                f"block is full: you returned {a!r}. Generate at most model.block_size - "
+                "len(prompt) characters and return all of them",
                 "step_limit",
             )
 
