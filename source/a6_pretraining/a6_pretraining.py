@@ -36,10 +36,13 @@
 # | **Total** | | **76** | |
 #
 # **How you are graded.** Every question is followed by a test cell. The assertions you can
-# see are a first check and tell you in plain words what is wrong; when you submit, the
-# autograder also runs hidden tests on other inputs (random keys and documents, other sizes,
-# statistics over many random draws), so a solution that only fits the visible examples loses
-# points. **The autograder never trains a model**: it tests your functions on small inputs.
+# see are a first check and tell you in plain words what is wrong. When you submit, the
+# autograder checks your functions again from outside your notebook, on inputs drawn fresh for
+# you (random keys and documents, other sizes, statistics over many random draws, scripted
+# models), and your points come from those checks, part by part, with a message saying which
+# part failed. A solution that only fits the visible examples loses points: write general
+# code, not special cases. **The autograder never trains a model**: it tests your functions on
+# small inputs (`finetune` runs a few steps of a tiny one).
 #
 # **Rules.** Fill in the cells that say `YOUR CODE HERE` or `YOUR ANSWER HERE`, and nothing
 # else: do not delete, copy or reorder cells. Before you submit, *Kernel > Restart & Run All*
@@ -164,17 +167,6 @@ print("copy_query: visible checks passed.")
 assert copy_query(torch.eye(3, dtype=torch.float64), 0, 5.0) is not None, (
     "copy_query returned None."
 )
-### BEGIN HIDDEN TESTS
-_g = torch.Generator().manual_seed(101)
-for _n, _d in [(2, 2), (5, 16), (12, 12), (30, 64)]:
-    _K = orthonormal_rows(_n, _d, _g)
-    for _beta in [3.0, 10.0, 40.0]:
-        for _j in range(_n):
-            _q = torch.as_tensor(copy_query(_K, _j, _beta), dtype=torch.float64)
-            _alpha = torch.softmax(_K @ _q, 0)
-            _bound = math.exp(_beta) / (math.exp(_beta) + _n - 1)
-            assert float(_alpha[_j]) >= _bound - 1e-6, (_n, _d, _beta, _j, float(_alpha[_j]))
-### END HIDDEN TESTS
 
 # %% [markdown]
 # ### 3. `extract_matrix`: an average of two (4 points)
@@ -212,18 +204,6 @@ print("extract_matrix: visible checks passed.")
 # %% nbgrader={"grade_id": "test_extract_matrix_hidden", "grade": true, "points": 2}
 """Hidden: random orthonormal subspaces of several sizes, random v_a and v_b."""
 assert extract_matrix(torch.eye(3, dtype=torch.float64)[:1]) is not None, "returned None."
-### BEGIN HIDDEN TESTS
-_g = torch.Generator().manual_seed(102)
-for _m, _p, _d in [(1, 1, 2), (2, 3, 7), (4, 4, 8), (3, 10, 20)]:
-    _basis = orthonormal_rows(_m + _p, _d, _g)  # (m + p, d)
-    _A, _B = _basis[:_m], _basis[_m:]
-    _M = torch.as_tensor(extract_matrix(_A), dtype=torch.float64)
-    assert tuple(_M.shape) == (_d, _d), (_m, _p, _d, tuple(_M.shape))
-    for _ in range(5):
-        _va = torch.randn(_m, dtype=torch.float64, generator=_g) @ _A
-        _vb = torch.randn(_p, dtype=torch.float64, generator=_g) @ _B
-        assert torch.allclose(_M @ (_va + _vb), _va, atol=1e-9), (_m, _p, _d)
-### END HIDDEN TESTS
 
 # %% [markdown]
 # ### 4. `average_query` (4 points)
@@ -257,33 +237,6 @@ print("average_query: visible checks passed.")
 # %% nbgrader={"grade_id": "test_average_query_hidden", "grade": true, "points": 2}
 """Hidden: other sizes and pairs, and keys sampled around orthonormal means as in 3a."""
 assert average_query(torch.eye(3, dtype=torch.float64), 0, 1, 5.0) is not None, "returned None."
-### BEGIN HIDDEN TESTS
-_g = torch.Generator().manual_seed(103)
-for _n, _d in [(3, 3), (8, 16), (20, 32)]:
-    _K = orthonormal_rows(_n, _d, _g)
-    _V = torch.randn(_n, _d, dtype=torch.float64, generator=_g)
-    for _a, _b in [(0, 1), (_n - 1, 0), (1, _n - 1)]:
-        _q = torch.as_tensor(average_query(_K, _a, _b, 30.0), dtype=torch.float64)
-        _alpha = torch.softmax(_K @ _q, 0)
-        assert abs(float(_alpha[_a]) - 0.5) < 1e-6 and abs(float(_alpha[_b]) - 0.5) < 1e-6, (
-            _n,
-            _a,
-            _b,
-            _alpha.tolist(),
-        )
-# 3a: keys k_i ~ N(mu_i, 1e-6 I); the query is built from the means only. 300 samples.
-_n, _d = 8, 16
-_mu = orthonormal_rows(_n, _d, _g)
-_V = torch.randn(_n, _d, dtype=torch.float64, generator=_g)
-_q = torch.as_tensor(average_query(_mu, 2, 5, 30.0), dtype=torch.float64)
-_target = (_V[2] + _V[5]) / 2
-_scale = (_V[2] - _V[5]).norm()
-_errs = []
-for _s in range(300):
-    _K = _mu + 1e-3 * torch.randn(_n, _d, dtype=torch.float64, generator=_g)
-    _errs.append(float((torch.softmax(_K @ _q, 0) @ _V - _target).norm() / _scale))
-assert max(_errs) < 0.05, ("3a: c far from (v_a + v_b)/2 for some sample", max(_errs))
-### END HIDDEN TESTS
 
 # %% [markdown]
 # ### 5. Why `average_query` works (3 points, written)
@@ -391,38 +344,6 @@ print("two_head_queries: visible checks passed.")
 # %% nbgrader={"grade_id": "test_two_head_queries_hidden", "grade": true, "points": 3}
 """Hidden: keys sampled as in 4b (|k_a| varies): c stays near (v_a + v_b)/2 with a small variance."""
 assert two_head_queries(torch.eye(3, dtype=torch.float64), 0, 1, 5.0) is not None, "returned None."
-### BEGIN HIDDEN TESTS
-_g = torch.Generator().manual_seed(104)
-_n, _d, _a, _b, _beta = 8, 16, 3, 6, 30.0
-_mu = orthonormal_rows(_n, _d, _g)
-_V = torch.randn(_n, _d, dtype=torch.float64, generator=_g)
-_q1, _q2 = (torch.as_tensor(_x, dtype=torch.float64) for _x in two_head_queries(_mu, _a, _b, _beta))
-_qs = torch.as_tensor(average_query(_mu, _a, _b, _beta), dtype=torch.float64)  # one head
-_target = (_V[_a] + _V[_b]) / 2
-_scale = (_V[_a] - _V[_b]).norm()
-_two, _one = [], []
-for _s in range(600):
-    _gamma = 1 + float(torch.randn((), dtype=torch.float64, generator=_g)) / 2**0.5
-    if _gamma <= 0:
-        continue  # the question says: ignore k_a^T q_i < 0
-    _K = _mu + 1e-3 * torch.randn(_n, _d, dtype=torch.float64, generator=_g)
-    _K[_a] = _gamma * _mu[_a] + 1e-3 * torch.randn(_d, dtype=torch.float64, generator=_g)
-    _c2 = (torch.softmax(_K @ _q1, 0) @ _V + torch.softmax(_K @ _q2, 0) @ _V) / 2
-    _c1 = torch.softmax(_K @ _qs, 0) @ _V
-    _two.append(_c2)
-    _one.append(_c1)
-_two, _one = torch.stack(_two), torch.stack(_one)  # (S, d)
-_err_two = (_two - _target).norm(dim=1) / _scale  # (S,)
-_err_one = (_one - _target).norm(dim=1) / _scale
-# Two heads: c near the average in nearly all samples (only gamma close to 0 hurts).
-assert (_err_two < 0.05).float().mean() > 0.85, float((_err_two < 0.05).float().mean())
-# One head (question 6b): c flips towards v_a or v_b, so the average is rarely hit...
-assert (_err_one < 0.05).float().mean() < 0.3, float((_err_one < 0.05).float().mean())
-# ... and the variance across samples is far larger than with two heads.
-_var_two = _two.var(dim=0).sum() / _scale**2
-_var_one = _one.var(dim=0).sum() / _scale**2
-assert _var_two < 0.25 * _var_one and _var_two < 0.05, (float(_var_two), float(_var_one))
-### END HIDDEN TESTS
 
 # %% [markdown]
 # ### 8. Benefits of multi-headed attention (4 points, written)
@@ -591,79 +512,10 @@ print(span_corruption("Kofi Torres was born in Lima.", 24, random.Random(0)))
 # %% nbgrader={"grade_id": "test_span_corruption_hidden", "grade": true, "points": 5}
 """Hidden: structure on random documents and block sizes, short documents, seeded randomness."""
 assert span_corruption("abcdefgh", 16, random.Random(0)) is not None, "returned None."
-### BEGIN HIDDEN TESTS
-_r = random.Random(105)
-_alphabet = "abcdefghij klmnopqrstuvwxyzABC.,()0123456789"
-for _trial in range(600):
-    _bs = _r.choice([8, 10, 16, 24, 32, 64, 128])
-    _doc = "".join(_r.choice(_alphabet) for _ in range(_r.randint(4, 200)))
-    _s = span_corruption(_doc, _bs, random.Random(_trial))
-    assert isinstance(_s, str) and len(_s) == _bs + 1, (_bs, _doc, _s)
-    assert _s.count(MASK_CHAR) == 2, (_bs, _doc, _s)
-    _i1 = _s.index(MASK_CHAR)
-    _i2 = _s.index(MASK_CHAR, _i1 + 1)
-    _prefix, _suffix, _tail = _s[:_i1], _s[_i1 + 1 : _i2], _s[_i2 + 1 :]
-    _masked = _tail.rstrip(PAD_CHAR)
-    _npad = len(_tail) - len(_masked)
-    assert PAD_CHAR not in _prefix + _suffix + _masked, (_doc, _s)
-    assert len(_masked) >= 1, (_doc, _s)
-    _t = "".join([_prefix, _masked, _suffix])  # the truncated document, rebuilt
-    assert _doc[: len(_t)] == _t, (_doc, _s)
-    assert 4 <= len(_t) <= int(_bs * 7 / 8) or (len(_t) == len(_doc) < 4), (_bs, _doc, _s)
-    assert len(_t) + 2 + _npad == _bs + 1, (_doc, _s)
-# A document shorter than the drawn length is kept whole.
-for _trial in range(50):
-    _s = span_corruption("abcd", 64, random.Random(_trial))
-    _i1 = _s.index(MASK_CHAR)
-    _i2 = _s.index(MASK_CHAR, _i1 + 1)
-    assert _s[:_i1] + _s[_i2 + 1 :].rstrip(PAD_CHAR) + _s[_i1 + 1 : _i2] == "abcd", _s
-# Only rng is random: the same seed gives the same strings whatever the global random state.
-_doc = "".join(_r.choice(_alphabet) for _ in range(150))
-random.seed(1)
-_first = [span_corruption(_doc, 64, random.Random(_k)) for _k in range(20)]
-random.seed(2)
-_again = [span_corruption(_doc, 64, random.Random(_k)) for _k in range(20)]
-assert _first == _again, "span_corruption must draw its randomness from rng only"
-assert len(set(_first)) > 15, "different seeds should give different corruptions"
-### END HIDDEN TESTS
 
 # %% nbgrader={"grade_id": "test_span_corruption_statistics", "grade": true, "points": 5}
 """Hidden: over 4000 draws, the truncation length and the masked span's length and place."""
 assert span_corruption("abcdefgh", 16, random.Random(0)) is not None, "returned None."
-### BEGIN HIDDEN TESTS
-_r = random.Random(106)
-_doc = "".join(_r.choice("abcdefghij klmnopqrstuvwxyz") for _ in range(300))
-_bs = 64
-_hi = int(_bs * 7 / 8)  # 56
-_lens, _fracs, _starts, _ends = [], [], [], []
-_rng = random.Random(7)
-for _ in range(4000):
-    _s = span_corruption(_doc, _bs, _rng)
-    _i1 = _s.index(MASK_CHAR)
-    _i2 = _s.index(MASK_CHAR, _i1 + 1)
-    _prefix, _suffix, _masked = _s[:_i1], _s[_i1 + 1 : _i2], _s[_i2 + 1 :].rstrip(PAD_CHAR)
-    _n = len(_prefix) + len(_suffix) + len(_masked)
-    _lens.append(_n)
-    _fracs.append(len(_masked) / _n)
-    _starts.append(len(_prefix) / (_n - len(_masked) + 1e-9))
-    _ends.append(len(_suffix) == 0)
-# Truncation: uniform over [4, 56] -> mean 30, both ends reached, nothing outside.
-assert min(_lens) == 4 and max(_lens) == _hi, ("truncation range", min(_lens), max(_lens))
-_mean_len = sum(_lens) / len(_lens)
-assert abs(_mean_len - (4 + _hi) / 2) < 1.5, ("truncation not uniform", _mean_len)
-_short = sum(_n <= (4 + _hi) / 2 for _n in _lens) / len(_lens)
-assert 0.42 < _short < 0.58, ("truncation not uniform", _short)
-# Masked span: a quarter of the truncated length on average, and random (not a fixed fraction).
-_mean_frac = sum(_fracs) / len(_fracs)
-assert 0.18 < _mean_frac < 0.32, ("masked length should average 1/4 of the text", _mean_frac)
-_var_frac = sum((_f - _mean_frac) ** 2 for _f in _fracs) / len(_fracs)
-assert _var_frac > 0.003, ("masked length is not random", _var_frac)
-# Its start is spread over the text: not always at the start or at the end.
-_mean_start = sum(_starts) / len(_starts)
-assert 0.3 < _mean_start < 0.7, ("masked span start not spread out", _mean_start)
-assert sum(_ends) / len(_ends) < 0.25, "the masked span is too often at the very end"
-assert sum(_st == 0 for _st in _starts) / len(_starts) < 0.25, "too often at the very start"
-### END HIDDEN TESTS
 
 # %% [markdown]
 # ### 10. `NameDataset` (8 points)
@@ -727,37 +579,6 @@ print("NameDataset: visible checks passed.")
 """Hidden: many random pairs and block sizes, dtypes, and the loss counts only the answer."""
 _voc = gpt.CharVocab.from_texts(["Where was Ada Okafor born?", "Lima"])
 assert NameDataset([("Ada Okafor", "Lima")], _voc, 40)[0] is not None, "returned None."
-### BEGIN HIDDEN TESTS
-_r = random.Random(107)
-_letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ -'"
-_pairs = [
-    (
-        "".join(_r.choice(_letters) for _ in range(_r.randint(1, 20))),
-        "".join(_r.choice(_letters) for _ in range(_r.randint(1, 12))),
-    )
-    for _ in range(60)
-]
-_voc = gpt.CharVocab.from_texts(["Where was born?" + _letters])
-for _bs in [48, 64, 100]:
-    _ds = NameDataset(_pairs, _voc, _bs)
-    assert len(_ds) == len(_pairs)
-    for _i, (_name, _place) in enumerate(_pairs):
-        _x, _y = _ds[_i]
-        assert _x.dtype == torch.long and _y.dtype == torch.long, (_x.dtype, _y.dtype)
-        _q = "Where was " + _name + " born?"
-        _full = list(_q) + ["⁇"] + list(_place) + ["⁇"]
-        _full += ["□"] * (_bs + 1 - len(_full))
-        _wx = [_voc.stoi[_c] for _c in _full[:-1]]
-        _wy = [0 if _k < len(_q) - 1 else _voc.stoi[_full[_k + 1]] for _k in range(_bs)]
-        assert _x.tolist() == _wx, (_bs, _name, _place, _voc.decode(_x))
-        assert _y.tolist() == _wy, (_bs, _name, _place, _voc.decode(_y))
-# The GPT loss on a NameDataset batch counts exactly len(place) + 2 targets per example.
-torch.manual_seed(0)
-_m = gpt.GPT(gpt.GPTConfig(len(_voc), 48, n_layer=1, n_head=2, n_embd=16, dropout=0.0))
-_x, _y = _ds[0]
-_counted = int((_y != 0).sum())
-assert _counted == len(_pairs[0][1]) + 2, (_counted, _pairs[0])
-### END HIDDEN TESTS
 
 # %% [markdown]
 # ### 11. `evaluate_places` (4 points)
@@ -797,28 +618,6 @@ print("evaluate_places: visible checks passed.")
 # %% nbgrader={"grade_id": "test_evaluate_places_hidden", "grade": true, "points": 2}
 """Hidden: random cases, case and whitespace variants, empty lists, and a length mismatch."""
 assert evaluate_places(["Lima"], ["Lima"]) is not None, "evaluate_places returned None."
-### BEGIN HIDDEN TESTS
-assert tuple(evaluate_places([], [])) == (0, 0)
-assert tuple(evaluate_places(["LONDON"], ["london"])) == (1, 1)
-assert tuple(evaluate_places(["Rio"], ["\tRIO\n"])) == (1, 1)
-assert tuple(evaluate_places(["Rio"], ["Ri o"])) == (1, 0)
-_r = random.Random(108)
-_cities = ["Lima", "Oslo", "Paris", "Cairo", "Kyiv"]
-for _trial in range(100):
-    _n = _r.randint(1, 30)
-    _true = [_r.choice(_cities) for _ in range(_n)]
-    _pred = [_r.choice(_cities) for _ in range(_n)]
-    _pred = [_r.choice([_p, _p.upper(), _p.lower(), " " + _p]) for _p in _pred]
-    _want = sum(_a.lower() == _b.strip().lower() for _a, _b in zip(_true, _pred))
-    _got = evaluate_places(_true, _pred)
-    assert tuple(int(_v) for _v in _got) == (_n, _want), (_true, _pred, _got)
-try:
-    evaluate_places(["Lima", "Oslo"], ["Lima"])
-except ValueError:
-    pass
-else:
-    raise AssertionError("lists of different lengths must raise ValueError")
-### END HIDDEN TESTS
 
 # %% [markdown]
 # ### 12. `predict_place` (5 points)
@@ -876,35 +675,6 @@ print("predict_place: visible checks passed.")
 # %% nbgrader={"grade_id": "test_predict_place_hidden", "grade": true, "points": 3}
 """Hidden: other names and answers, an answer without a closing marker, and the step limit."""
 assert predict_place(_Scripted(_voc, "Ada Okafor", "Oslo"), _voc, "Ada Okafor", "cpu") is not None
-### BEGIN HIDDEN TESTS
-_voc2 = gpt.CharVocab.from_texts(["Where was born?", "abcdefghijklmnopqrstuvwxyz ABCXYZ"])
-for _name, _ans in [("Bo Li", "Oslo"), ("Zed", "a"), ("Anna Maria Xu", "Rio de Janeiro")]:
-    _v = gpt.CharVocab.from_texts(["Where was born?", _name, _ans, "X"])
-    _got = predict_place(_Scripted(_v, _name, _ans), _v, _name, "cpu")
-    assert _got == _ans, (_name, _ans, _got)
-
-
-class _Endless(torch.nn.Module):
-    """Always predicts 'a': never writes ⁇."""
-
-    def __init__(self, vocab, block_size):
-        super().__init__()
-        self.block_size = int(block_size)  # the longest input
-        self.vocab = vocab
-
-    def forward(self, ids, targets=None):
-        B, T = ids.shape
-        logits = torch.zeros((B, T, len(self.vocab)))  # (B, T, V)
-        logits[:, :, self.vocab.stoi["a"]] = 1.0
-        return logits, None
-
-
-_v = gpt.CharVocab.from_texts(["Where was born?", "Bo Lia"])
-_prompt_len = len("Where was Bo Li born?") + 1
-for _bs in [30, 40]:
-    _got = predict_place(_Endless(_v, _bs), _v, "Bo Li", "cpu")
-    assert _got == "a" * (_bs - _prompt_len), (_bs, _got)
-### END HIDDEN TESTS
 
 # %% [markdown]
 # ### 13. `finetune` (5 points)
@@ -943,30 +713,6 @@ print("finetune: visible checks passed.")
 # %% nbgrader={"grade_id": "test_finetune_hidden", "grade": true, "points": 3}
 """Hidden: with learning rate 0, the loss finetune reports is the loss on the answer tokens only."""
 assert _losses is not None, "finetune returned None."
-### BEGIN HIDDEN TESTS
-_r = random.Random(109)
-_pairs = [("Ada Okafor", "Lima"), ("Bo Li", "Oslo"), ("Ada Li", "Oslo"), ("Bo Okafor", "Lima")]
-torch.manual_seed(1)
-_m = gpt.GPT(gpt.GPTConfig(len(_voc), block_size=40, n_layer=1, n_head=2, n_embd=16, dropout=0))
-_settings = dict(max_iters=1, batch_size=4, learning_rate=0.0, progress=False, device="cpu")
-_got = finetune(_m, _pairs, _voc, _settings)
-assert len(_got) == 1, _got
-# Reference: cross-entropy on the answer positions only (⁇ place ⁇), by an explicit loop.
-_xs, _ts, _ws = [], [], []
-for _name, _place in _pairs:
-    _q = f"Where was {_name} born?"
-    _s = _q + "⁇" + _place + "⁇"
-    _ids = [_voc.stoi[_c] for _c in _s + "□" * (41 - len(_s))]
-    _xs.append(_ids[:-1])
-    for _k in range(len(_q) - 1, len(_s) - 1):
-        _ts.append((len(_xs) - 1, _k, _ids[_k + 1]))
-_m.eval()
-with torch.no_grad():
-    _logits, _ = _m(torch.tensor(_xs))
-_logp = torch.log_softmax(_logits, -1)
-_want = -sum(float(_logp[_b, _k, _t]) for _b, _k, _t in _ts) / len(_ts)
-assert abs(float(_got[0]) - _want) < 1e-4, (float(_got[0]), _want)
-### END HIDDEN TESTS
 
 # %% [markdown]
 # ## Training: three accuracies
