@@ -11,7 +11,8 @@ as the ``nbgrader`` command does (jupyter config paths, then the course's
 apply) and then calls :meth:`nbgrader.apps.NbGraderAPI.autograde` once per submission: the
 same ``Autograde`` converter the command runs, one fresh kernel per notebook. A worker pays
 nbgrader's start-up (~4 s of imports) once for all its submissions; local workers are forked
-from the coordinator, which has paid it already.
+from a fork server that has imported nbgrader already (never from the coordinator: see
+``_pool_context``).
 
 The gradebook:
 
@@ -439,15 +440,30 @@ def _failure(job: tuple[str, str], exc: BaseException) -> GradeResult:
     return GradeResult(a, s, ok=False, seconds=0.0, error=f"worker died: {exc!r}")
 
 
+def _pool_context(multiprocessing):
+    """How local workers start: from a fork server, never by forking the coordinator.
+
+    The checks run torch in the worker (the grader's references), and a process forked from
+    one that has already run torch's OpenMP thread pool hangs in its first parallel op
+    (libgomp is not fork-safe): a coordinator that graded, trained or tested anything
+    before would hang every worker. The fork server is a fresh interpreter that only imports
+    nbgrader (preloaded, so a worker still starts in well under a second) and never computes;
+    spawn where there is no fork server.
+    """
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["nbgrader.apps", "nlpcourse.parallel"])
+    return ctx
+
+
 def _run_local(root, jobs, db_url, run_dir, workers, scheduler) -> Iterator[GradeResult]:
     """Yield a GradeResult per job as a local process pool finishes them."""
     import multiprocessing
 
-    # fork: workers inherit the imported nbgrader; spawn where fork does not exist.
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     with ProcessPoolExecutor(
         max_workers=min(workers, len(jobs)),
-        mp_context=multiprocessing.get_context(method),
+        mp_context=_pool_context(multiprocessing),
         initializer=init_worker,
         initargs=(root, db_url, run_dir),
     ) as pool:

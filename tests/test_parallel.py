@@ -229,8 +229,11 @@ def run_fake(course: Path, monkeypatch, workers: int, manual: dict[str, float], 
             gb.update_or_create_submission("hw", s)
             gb.find_grade(c, "hw", "hw", s).manual_score = score
         gb.db.commit()
-    # local workers are forked from this process, so they grade with the stand-in
+    # The workers must inherit the stand-in: fork them from this process (safe here, the
+    # stand-in runs no torch), not from the fork server the real pool uses (see
+    # test_workers_run_torch_after_the_coordinator_did).
     monkeypatch.setattr(NbGraderAPI, "autograde", fake_autograde)
+    monkeypatch.setattr(parallel, "_pool_context", lambda mp: mp.get_context("fork"))
     summary = parallel.autograde_class(course, ["hw"], workers=workers, progress=False)
     assert len(summary.results) == N_STUDENTS
     assert [r.student for r in summary.failed] == ["s013"]
@@ -404,3 +407,32 @@ def test_a_setup_cell_that_fails_in_the_kernel_stops_the_run_before_any_grade(a2
     )  # fmt: skip
     assert run.returncode == 2 and "Traceback" not in run.stderr, run.stderr
     assert run.stderr.count("Nothing was graded") == 1, run.stderr
+
+
+def _torch_conv_sum(n: int) -> float:
+    """A torch op big enough to run on OpenMP's thread pool (what a2's checks do)."""
+    import torch
+    import torch.nn.functional as F
+
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(1, 64, n, generator=g, dtype=torch.float64)  # (1, D, T)
+    k = torch.randn(64, 1, 5, generator=g, dtype=torch.float64)  # (D, 1, s)
+    return float(F.conv1d(x, k, groups=64).sum())  # (1, D, T - 4) summed
+
+
+def test_workers_run_torch_after_the_coordinator_did():
+    """The checks run torch in the workers; a worker forked from a coordinator whose OpenMP
+    pool already ran hangs in its first parallel op (libgomp is not fork-safe: CI hung there
+    for an hour). The pool's workers must answer anyway."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    import torch
+
+    torch.set_num_threads(2)
+    want = _torch_conv_sum(200_000)  # the coordinator's OpenMP threads now exist
+    ctx = parallel._pool_context(multiprocessing)
+    assert ctx.get_start_method() != "fork"
+    with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
+        got = pool.submit(_torch_conv_sum, 200_000).result(timeout=120)
+    assert got == pytest.approx(want)
