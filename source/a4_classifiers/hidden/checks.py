@@ -115,10 +115,11 @@ def ffnn_visible(k, rng, r):
         "nn.CrossEntropyLoss applies the softmax itself",
         "logits",
     )
+    grads = grads if isinstance(grads, list) else []
     r.expect(
-        isinstance(grads, list) and len(grads) > 0 and all(g is True for g in grads),
-        f"{0 if not isinstance(grads, list) else grads.count(False)} of the parameters get no "
-        "gradient: create the layers in __init__ and use them in forward",
+        len(grads) > 0 and all(g is True for g in grads),
+        f"{grads.count(False)} of the {len(grads)} parameters get no gradient: create the "
+        "layers in __init__ (as attributes, so that they are parameters) and use them in forward",
         "gradients",
     )
 
