@@ -175,7 +175,7 @@ def ffnn_forward(k, rng, r):
     shapes = _shapes(k, r, configs)
     if shapes is None:
         return
-    cases, checked = [], []
+    cases = []
     for (d, c, h), got in zip(configs, shapes):
         if got != _want_shapes(d, c, h):
             r.expect(
@@ -187,7 +187,6 @@ def ffnn_forward(k, rng, r):
             continue
         x = (2 * rng.normal(size=(int(rng.integers(1, 16)), d))).astype(np.float32)
         cases.append((d, c, h, _ffnn_weights(rng, d, c, h), x))
-        checked.append((d, c, h))
     if not cases:
         r.fail("no size had the right parameters, so forward could not be checked", "values")
     expr = (
@@ -198,6 +197,8 @@ def ffnn_forward(k, rng, r):
     got, ok = _ask(k, r, expr, "FFNN's forward", C=cases)
     if not ok:
         return
+    if not isinstance(got, list) or len(got) != len(cases):
+        r.fail("FFNN's forward did not answer for every size")
     for (d, c, h, w, x), z in zip(cases, got):
         what = f"{_ffnn_text(d, c, h)} on a ({len(x)}, {d}) batch"
         hh = DEFAULT_HIDDEN if h is None else h
@@ -253,9 +254,9 @@ def ffnn_trains(k, rng, r):
     )
     if not ok:
         return
-    z = _tensor(z)
+    raw, z = z, _tensor(z)
     if z is None or z.shape != (TRAIN_N, 2) or not np.isfinite(z).all():
-        r.fail(f"after training, FFNN(2, 2) gave {_shape(z)} logits, not finite ({TRAIN_N}, 2)")
+        r.fail(f"after training, FFNN(2, 2) gave {_shape(raw)} logits, not finite ({TRAIN_N}, 2)")
     acc = float(np.mean(z.argmax(-1) == y))
     r.expect(
         acc > MIN_ACCURACY,
