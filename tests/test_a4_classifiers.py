@@ -1,8 +1,10 @@
-"""Package code of a4 (nlpcourse.reviews: data, vectors, tensors) and its notebook end to end."""
+"""Package code of a4 (nlpcourse.reviews: data, vectors, tensors), the grader's checks
+(hidden/checks.py) on a kernel played by a namespace, and the notebook end to end."""
 
 from __future__ import annotations
 
 import io
+import math
 import os
 import re
 import subprocess
@@ -16,7 +18,7 @@ import pytest
 import torch
 from conftest import ROOT
 
-from nlpcourse import reviews
+from nlpcourse import reviews, submissions, verdicts
 
 A = "a4_classifiers"
 
@@ -161,6 +163,91 @@ def test_load_chooses_offline_when_asked_or_when_the_download_fails(monkeypatch,
         reviews.load("online")
     with pytest.raises(ValueError, match="source must be"):
         reviews.load("web")
+
+
+CHECKS = ROOT / "source" / A / "hidden" / "checks.py"
+PRELUDE = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n"
+
+
+def case_namespace(case_name: str) -> dict:
+    """The notebook's two classes (the reference, or a test submission's) in a namespace."""
+    import jupytext
+
+    nb = jupytext.read(ROOT / "source" / A / f"{A}.py")
+    case = submissions.load_case(ROOT / "tests" / "submissions" / A / f"{case_name}.py")
+    ns: dict = {}
+    exec(PRELUDE, ns)  # noqa: S102
+    for cell in nb.cells:
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if gid in ("ffnn", "attention_classifier"):
+            src = case.replace.get(gid, cell.source)
+            exec(submissions.strip_solution_delimiters(src), ns)  # noqa: S102
+    return ns
+
+
+def run_checks(case_name: str, only=None) -> dict[str, float]:
+    """Each check's score for a case, the kernel played by ``eval`` in its namespace."""
+    ns = case_namespace(case_name)
+    k = verdicts.Kernel(lambda expr: repr(eval(expr, ns)))  # noqa: S307
+    checks = verdicts.load_checks(CHECKS)
+    out = {}
+    for gid, c in checks.items():
+        if only is None or gid in only:
+            v = verdicts.run(c, k, verdicts.rng_for("t", A, case_name, gid))
+            assert not v.internal_error, (gid, v.lines)
+            out[gid] = v.fraction
+    return out
+
+
+@pytest.mark.parametrize(
+    "case, lost",
+    [
+        ("reference", set()),
+        ("attn_sdpa", set()),
+        ("ffnn_relu", {"test_ffnn_forward"}),
+        ("attn_no_key_mask", {"test_attention_reference", "test_attention_padding"}),
+    ],
+)
+def test_checks_score_right_answers_full_and_wrong_ones_less(case, lost):
+    if case != "reference":  # the training check (the slow one) only once here
+        gids = verdicts.load_checks(CHECKS)
+        scores = run_checks(case, set(gids) - {"test_ffnn_trains"})
+    else:
+        scores = run_checks(case)
+    assert {g for g, f in scores.items() if f < 1} == lost, scores
+
+
+def test_check_reference_is_the_per_review_loop():
+    """attention_reference against torch's own scaled_dot_product_attention on one review."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("a4_checks_under_test", CHECKS)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    rng = np.random.default_rng(0)
+    d, C, dk, n = 7, 3, 5, 4
+    w = mod._attn_weights(rng, d, C, dk)
+    x = rng.normal(size=(6, d)).astype(np.float32)  # 6 positions, the last 2 padding
+    W = {k: torch.as_tensor(v, dtype=torch.float64) for k, v in w.items()}
+    xb = torch.as_tensor(x[:n], dtype=torch.float64)[None]  # (1, n, d)
+    a = torch.nn.functional.scaled_dot_product_attention(
+        xb @ W["query"].T, xb @ W["key"].T, xb @ W["value"].T
+    )  # (1, n, d)
+    want = (a[0].mean(0) @ W["out"].T + W["bias"]).numpy()
+    assert np.allclose(mod.attention_reference(x, n, w), want, atol=1e-12)
+
+
+def test_probabilities_cannot_reach_the_training_checks_loss():
+    """The training check's loss bound: with outputs in [0, 1] the cross-entropy is at least
+    log(1 + e^-1) ~ 0.313, above MAX_LOSS; the reference stays far below it (measured: < 0.09
+    for tanh, ReLU, sigmoid and 10 hidden units over 200 seeds)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("a4_checks_under_test", CHECKS)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    assert math.log(1 + math.exp(-1)) > mod.MAX_LOSS
+    assert run_checks("ffnn_probabilities", {"test_ffnn_trains"})["test_ffnn_trains"] < 1
 
 
 @pytest.mark.slow
