@@ -19,11 +19,8 @@ try:
 
     from nlpcourse import settings
     from nlpcourse.grading import (
-        CopyHiddenFiles,
         DeduplicateIdsTidy,
-        HideHiddenTestErrors,
         NoteEditedCells,
-        RemoveHiddenFiles,
         RemoveLinks,
     )
     from nlpcourse.preprocessors import ApplyVerdicts
@@ -70,7 +67,6 @@ c.ClearSolutions.code_stub = {
 }
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE (double-click this cell to write your answer)"
 
-c.CopyHiddenFiles.source_dir = str(root / "source")
 # Each assignment's checks (source/<a>/hidden/checks.py) run here, in the grader's process,
 # after each autograded cell; ApplyVerdicts writes their verdicts into the notebook.
 c.SandboxedExecute.source_dir = str(root / "source")
@@ -97,16 +93,13 @@ c.SandboxKernelManager.max_file_mb = 200
 c.SandboxedExecute.max_output_bytes = 2_000_000
 c.GenerateFeedback.preprocessors = [
     GetGrades,
-    HideHiddenTestErrors,
     ClearHiddenTests,
     CSSHTMLHeaderPreprocessor,
 ]
 c.Autograde.autograde_preprocessors = [
-    CopyHiddenFiles,
     SandboxedExecute,
     ApplyVerdicts,
     RemoveLinks,
-    RemoveHiddenFiles,
     IgnorePattern,
     ClearMetadataPreprocessor,
     LimitOutput,

@@ -1,87 +1,26 @@
-"""nbgrader preprocessors of the pack, registered in ``nbgrader_config.py``.
+"""nbgrader preprocessors and the autograde hook of the pack, registered in ``nbgrader_config.py``.
 
-Files that only the autograder may see live in ``source/<a>/hidden/``. ``generate_assignment``
-never copies them (``hidden`` is in ``CourseDirectory.ignore``), so they never reach
-``release/`` or a student. During ``autograde``, :class:`CopyHiddenFiles` puts them into the
-student's autograde folder just before the notebook runs (hidden tests open them as
-``hidden/<name>``) and :class:`RemoveHiddenFiles` deletes them right after, so they do not
-travel on into feedback.
+Files that only the grader may see live in ``source/<a>/hidden/``: ``generate_assignment``
+never copies them (``hidden`` is in ``CourseDirectory.ignore``) and no preprocessor puts them
+next to a submission; the checks read them in the grader's process (``nlpcourse.verdicts``).
 """
 
 from __future__ import annotations
 
 import os
-import re
-import shutil
 
 import nbformat
 from nbconvert.preprocessors import Preprocessor
 from nbgrader.preprocessors import DeduplicateIds
-from traitlets import Bool, Unicode
+from traitlets import Bool
 
-HIDDEN_DIR = "hidden"
+# --- integrity: edits to locked cells are undone and reported ---
 
-
-def _dest(resources) -> str:
-    return os.path.join(resources["metadata"]["path"], HIDDEN_DIR)
-
-
-class CopyHiddenFiles(Preprocessor):
-    """Copy ``<source_dir>/<assignment>/hidden/`` next to the notebook being autograded."""
-
-    enabled = Bool(True).tag(config=True)
-    source_dir = Unicode("", help="The course's source/ folder").tag(config=True)
-
-    def preprocess(self, nb, resources):
-        assignment = resources.get("nbgrader", {}).get("assignment")
-        src = os.path.join(self.source_dir, assignment or "", HIDDEN_DIR)
-        if os.path.isfile(os.path.join(src, "checks.py")):
-            return nb, resources  # checked by the grader (nlpcourse.verdicts): nothing to copy
-        if assignment and os.path.isdir(src):
-            dest = _dest(resources)
-            shutil.rmtree(dest, ignore_errors=True)
-            shutil.copytree(src, dest)
-        return nb, resources
-
-
-class RemoveHiddenFiles(Preprocessor):
-    """Delete the hidden files again once the notebook has run."""
-
-    enabled = Bool(True).tag(config=True)
-
-    def preprocess(self, nb, resources):
-        shutil.rmtree(_dest(resources), ignore_errors=True)
-        return nb, resources
-
-
-# --- integrity: hidden tests stay hidden, edits to locked cells are undone and reported ---
-
-HIDDEN_REGION = re.compile(
-    r"^[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[ \t]*\n?", re.M | re.S
-)
 NOTES_MARK = "nlpcourse_autograder_notes"
-
-
-def without_hidden_tests(source: str) -> str:
-    """A test cell's source as students see it (nbgrader's ClearHiddenTests does the same)."""
-    return HIDDEN_REGION.sub("", source)
-
-
-def hidden_lines(source: str) -> list[str]:
-    """The meaningful lines of a cell's hidden-test regions."""
-    out = []
-    for block in re.findall(r"### BEGIN HIDDEN TESTS(.*?)### END HIDDEN TESTS", source, re.S):
-        out += [ln.strip() for ln in block.splitlines() if len(ln.strip()) >= 6]
-    return out
 
 
 def _norm(source: str) -> list[str]:
     return [ln.rstrip() for ln in source.strip().splitlines() if ln.strip()]
-
-
-def _docstring(source: str) -> str:
-    m = re.match(r'\s*(?:"""|\'\'\')(.*?)(?:"""|\'\'\')', source, re.S)
-    return " ".join(m.group(1).split()) if m else ""
 
 
 class NoteEditedCells(Preprocessor):
@@ -124,7 +63,7 @@ class NoteEditedCells(Preprocessor):
                         f"cell `{gid}` was turned from {src.cell_type} into {cell.cell_type}: "
                         "it was turned back and graded as the original"
                     )
-                elif src.locked and _norm(cell.source) != _norm(without_hidden_tests(src.source)):
+                elif src.locked and _norm(cell.source) != _norm(src.source):
                     notes.append(
                         f"locked cell `{gid}` was edited: your edit was undone and the original "
                         "cell was run instead"
@@ -152,39 +91,6 @@ class DeduplicateIdsTidy(DeduplicateIds):
             if "nbgrader" in cell.metadata and not cell.metadata["nbgrader"].get("grade_id"):
                 del cell.metadata["nbgrader"]
         return nb, resources
-
-
-class HideHiddenTestErrors(Preprocessor):
-    """For feedback: a failed test's error shows no line of its hidden tests.
-
-    Run before nbgrader's ClearHiddenTests (which then removes the hidden source). An error whose
-    traceback quotes a hidden line is replaced by its exception name, its message (if that
-    quotes no hidden line either) and the test's docstring.
-    """
-
-    enabled = Bool(True).tag(config=True)
-
-    def preprocess_cell(self, cell, resources, index):
-        lines = hidden_lines(cell.source) if cell.cell_type == "code" else []
-        if not lines:
-            return cell, resources
-        for out in cell.get("outputs", []):
-            if out.get("output_type") != "error":
-                continue
-            text = "\n".join(out.get("traceback", [])) + "\n" + str(out.get("evalue", ""))
-            if not any(ln in text for ln in lines):
-                continue
-            evalue = str(out.get("evalue", ""))
-            if any(ln in evalue for ln in lines):
-                evalue = ""
-                out["evalue"] = ""
-            doc = _docstring(cell.source) or "a hidden test"
-            msg = f"{out.get('ename', 'Error')}: {evalue}".rstrip(": ")
-            out["traceback"] = [
-                msg,
-                f"A hidden test of this cell failed ({doc}). Its code is not shown.",
-            ]
-        return cell, resources
 
 
 def _json_problem(path: str) -> str | None:

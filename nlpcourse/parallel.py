@@ -71,6 +71,10 @@ def skip_iri_grammar() -> None:
         sys.modules.setdefault("rfc3987_syntax", None)  # import -> ImportError -> skipped
 
 
+# On import too: the fork server imports this module before nbgrader (_pool_context).
+skip_iri_grammar()
+
+
 def course_app(root: Path):
     """An ``AutogradeApp`` initialised the way ``nbgrader autograde`` initialises it when run
     in ``root``: the same config files, in the same order, the course's nbgrader_config.py
@@ -453,7 +457,7 @@ def _pool_context(multiprocessing):
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["nbgrader.apps", "nlpcourse.parallel"])
+    ctx.set_forkserver_preload(["nlpcourse.parallel", "nbgrader.apps"])
     return ctx
 
 

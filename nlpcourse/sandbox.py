@@ -153,9 +153,6 @@ def bwrap_command(
         if os.path.exists(r) and not r.startswith("/usr/"):
             args += ["--ro-bind", r, r]
     args += ["--bind", rundir, rundir, "--bind", workdir, workdir, "--chdir", workdir]
-    hidden = os.path.join(workdir, "hidden")
-    if os.path.isdir(hidden):  # the hidden tests' fixtures: readable, not rewritable
-        args += ["--ro-bind", hidden, hidden]
     # The notebook's folder is not on the import path: a handed-in numpy.py shadows nothing.
     args += ["--setenv", "PYTHONSAFEPATH", "1", "--unsetenv", settings.SECRET_ENV]
     args += ["--setenv", "HOME", os.path.join(rundir, "home")]
@@ -337,9 +334,6 @@ class SandboxedExecute(Execute):
     """nbgrader's Execute with the sandboxed kernel, an output cap, and kernel deaths scored."""
 
     sandbox = Bool(True, help="Run kernels in bubblewrap (SandboxKernelManager)").tag(config=True)
-    check_tampering = Bool(
-        True, help="Before each test cell, check that numpy/torch/builtins are unpatched"
-    ).tag(config=True)
     max_output_bytes = Integer(
         2_000_000, help="Output a cell may send; the rest is dropped with a note"
     ).tag(config=True)
@@ -356,27 +350,12 @@ class SandboxedExecute(Execute):
         self._died_in = None
         self.kernel_manager_class = SandboxKernelManager if self.sandbox else AsyncKernelManager
 
-    def _tampered(self) -> list[str]:
-        """Library functions the notebook replaced (see TAMPER_CHECK); [] if none."""
-        try:
-            msg_id = self.kc.execute(
-                "", silent=True, store_history=False, user_expressions={"t": TAMPER_CHECK}
-            )
-            reply = self.wait_for_reply(msg_id)
-            expr = reply["content"]["user_expressions"]["t"]
-        except Exception as exc:  # noqa: BLE001 - no answer is itself suspicious
-            return [f"(the integrity check could not run: {type(exc).__name__})"]
-        if expr.get("status") != "ok":
-            return [f"builtins (the integrity check failed: {expr.get('ename')})"]
-        import ast
+    def _load_checks(self, nb, resources) -> None:
+        """The assignment's checks (None outside autograde: no assignment, no source_dir).
 
-        try:
-            return list(ast.literal_eval(expr["data"]["text/plain"]))
-        except (ValueError, SyntaxError, KeyError):
-            return ["(the integrity check returned garbage)"]
-
-    def _load_checks(self, resources) -> None:
-        """The assignment's checks (None where it has no checks.py)."""
+        An assignment whose notebook has autograded cells but no checks.py stops here with
+        the instructor's error: nothing in the kernel may decide those cells' scores.
+        """
         self._checks = None
         info = (resources or {}).get("nbgrader", {})
         assignment = info.get("assignment")
@@ -384,6 +363,13 @@ class SandboxedExecute(Execute):
             return
         path = Path(self.source_dir) / assignment / "hidden" / verdicts.CHECKS_FILE
         if not path.is_file():
+            graded = [c.metadata["nbgrader"].get("grade_id") for c in nb.cells if autograded(c)]
+            if graded:
+                raise verdicts.ChecksError(
+                    f"{path} is missing, and the autograded cells {graded} of {assignment} "
+                    "have nothing to decide their scores: write one check per cell "
+                    "(source/README.md, 'Writing a check'), then autograde again."
+                )
             return
         self._checks = verdicts.load_checks(path)  # ChecksError: the instructor's, stops here
         self._secret = settings.grader_secret(Path(self.source_dir).parent)
@@ -436,7 +422,7 @@ class SandboxedExecute(Execute):
 
     def preprocess(self, nb, resources=None, km=None):
         self._died_in = None
-        self._load_checks(resources)
+        self._load_checks(nb, resources)
         if self.sandbox:
             problem = bwrap_problem()
             if problem is not None and not allow_unsandboxed():
@@ -465,24 +451,6 @@ class SandboxedExecute(Execute):
             return cell, resources
         self._sent = 0
         self._capped = False
-        gid = cell.metadata.get("nbgrader", {}).get("grade_id") or f"#{index}"
-        checked = self._checks is not None  # the grader decides: no in-kernel speed bump
-        if cell.metadata.get("nbgrader", {}).get("grade") and self.check_tampering and not checked:
-            tampered = self._tampered()
-            if tampered:
-                self.log.warning(
-                    "Test cell %s not run: the notebook replaced %s (scored 0)",
-                    gid,
-                    ", ".join(tampered),
-                )
-                cell.outputs = [
-                    _error(
-                        "IntegrityError",
-                        f"test not run: code in this notebook replaced {', '.join(tampered)}, "
-                        "which the tests rely on",
-                    )
-                ]
-                return cell, resources
         try:
             return super().preprocess_cell(cell, resources, index)
         except CellTimeoutError as exc:
@@ -572,7 +540,7 @@ def preflight(root: str | os.PathLike, assignment: str, config=None) -> None:
     probe.metadata = nb.metadata
     with tempfile.TemporaryDirectory(prefix="nlpcourse-preflight-") as work:
         shutil.copytree(release, work, dirs_exist_ok=True)
-        ep = SandboxedExecute(config=config, timeout=300, check_tampering=False)
+        ep = SandboxedExecute(config=config, timeout=300)
         try:
             with utils.setenv(NBGRADER_EXECUTION="autograde"):
                 ep.preprocess(probe, {"metadata": {"path": work}})
@@ -599,30 +567,6 @@ def _preflight_message(assignment: str, what: str) -> str:
         "'.[instructor]'`) and check that `python -c 'import nlpcourse, numpy, torch'` works, "
         "then grade again."
     )
-
-
-# Evaluated in the kernel (as a user expression) before each test cell: the names of library
-# functions the tests rely on that the notebook has replaced. A speed bump, not a boundary:
-# code in the same process can always fool code in the same process (see README, threat model).
-TAMPER_CHECK = """(lambda b: (lambda sys, real: [n for n, ok in [
-  ("builtins.__import__", real(b.__import__, "builtins")),
-  *[("builtins." + k, real(getattr(b, k, None), "builtins")) for k in
-    ("abs", "all", "any", "isinstance", "len", "float", "int", "round", "max", "min", "sum")],
-  *[(f"numpy.{k}", real(getattr(sys.modules["numpy"], k, None), "numpy"))
-    for k in ("allclose", "isclose", "array_equal", "asarray", "all", "abs")
-    if "numpy" in sys.modules],
-  *[(f"numpy.testing.{k}", real(getattr(sys.modules["numpy"].testing, k, None), "numpy"))
-    for k in ("assert_allclose", "assert_array_equal")
-    if "numpy" in sys.modules and hasattr(sys.modules["numpy"], "testing")],
-  *[(f"torch.{k}", real(getattr(sys.modules["torch"], k, None), "torch"))
-    for k in ("allclose", "equal", "isclose") if "torch" in sys.modules],
-] if not ok])(
-  b.__import__("sys") if type(b.__import__).__name__ == "builtin_function_or_method" else None,
-  lambda f, home: f is not None and (
-    type(f).__name__ in ("builtin_function_or_method", "type", "ufunc", "_ArrayFunctionDispatcher")
-    or getattr(getattr(f, "__code__", None), "co_filename", "").find("/" + home + "/") >= 0
-  ) and str(getattr(f, "__module__", home) or home).split(".")[0] in (home, "builtins", "numpy")
-))(__builtins__)"""
 
 
 def bench(assignment: str = "a2_dropout_cnn", runs: int = 5) -> dict[str, float]:

@@ -64,13 +64,7 @@ def checked_ids(path: Path) -> set[str]:
     return ids
 
 
-# Assignments whose hidden tests still run in the student's kernel: the issue "Trusted
-# verdicts" (#15) is open until this set is empty. A new assignment may not join it, and
-# test_in_kernel_list_is_current fails as soon as one of them is converted (take it out).
-IN_KERNEL_HIDDEN_TESTS = frozenset()
-
-
-def missing_pieces(root: Path, a: str, in_kernel: frozenset = frozenset()) -> list[str]:
+def missing_pieces(root: Path, a: str) -> list[str]:
     """What assignment ``a`` of the course tree at ``root`` lacks, one sentence per piece."""
     out = []
     src = root / "source" / a
@@ -133,9 +127,7 @@ def missing_pieces(root: Path, a: str, in_kernel: frozenset = frozenset()) -> li
             )
     checks = hidden / "checks.py"
     graded = autograded_ids(text)
-    if a in in_kernel:
-        pass  # not converted yet (IN_KERNEL_HIDDEN_TESTS)
-    elif not checks.is_file():
+    if not checks.is_file():
         out.append(
             f"source/{a} has no hidden/checks.py: its autograded cells {graded} are scored by "
             f"checks that run in the grader, one @check per cell {SEE}"
@@ -147,7 +139,7 @@ def missing_pieces(root: Path, a: str, in_kernel: frozenset = frozenset()) -> li
                 f"source/{a}/hidden/checks.py has no @check for the autograded cell(s) "
                 f"{missing}: add one each {SEE}"
             )
-    if "### BEGIN HIDDEN TESTS" in text and a not in in_kernel:
+    if "### BEGIN HIDDEN TESTS" in text:
         out.append(
             f"source/{a}/{a}.py has hidden tests in the notebook, where the student's kernel "
             f"runs them: move them into hidden/checks.py {SEE}"
@@ -215,18 +207,8 @@ def source_folders(root: Path) -> list[str]:
 
 @pytest.mark.parametrize("a", source_folders(ROOT))
 def test_assignment_has_every_piece(a):
-    missing = missing_pieces(ROOT, a, IN_KERNEL_HIDDEN_TESTS)
+    missing = missing_pieces(ROOT, a)
     assert not missing, "\n".join(missing)
-
-
-def test_in_kernel_list_is_current():
-    """Each assignment listed as not yet converted still has its hidden tests in the notebook
-    and no checks.py (once converted, it leaves the list and gets the full check)."""
-    assert IN_KERNEL_HIDDEN_TESTS <= set(source_folders(ROOT))
-    for a in sorted(IN_KERNEL_HIDDEN_TESTS):
-        text = (ROOT / "source" / a / f"{a}.py").read_text(encoding="utf-8")
-        assert "### BEGIN HIDDEN TESTS" in text, f"{a} is converted: take it out of the list"
-        assert not (ROOT / "source" / a / "hidden" / "checks.py").is_file(), a
 
 
 # A fake course tree with one complete assignment; each test below takes one piece away.

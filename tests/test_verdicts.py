@@ -112,6 +112,25 @@ def test_load_checks_reports_a_broken_file(tmp_path):
         verdicts.load_checks(tmp_path / "checks.py")
 
 
+def test_an_assignment_without_checks_stops_instead_of_trusting_the_kernel(tmp_path):
+    """Autograded cells and no hidden/checks.py: the grader refuses (the instructor's error),
+    since otherwise the kernel's own outputs would decide those cells; a notebook without
+    autograded cells needs no checks."""
+    import nbformat
+
+    from nlpcourse.sandbox import SandboxedExecute
+
+    (tmp_path / "hw").mkdir()
+    ep = SandboxedExecute(source_dir=str(tmp_path), sandbox=False)
+    test = nbformat.v4.new_code_cell("assert True")
+    test.metadata["nbgrader"] = {"grade": True, "solution": False, "grade_id": "test_f"}
+    resources = {"nbgrader": {"assignment": "hw", "student": "s"}}
+    with pytest.raises(verdicts.ChecksError, match=r"checks\.py is missing.*test_f"):
+        ep._load_checks(nbformat.v4.new_notebook(cells=[test]), resources)
+    ep._load_checks(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")]), resources)
+    assert ep._checks is None
+
+
 def notebook_namespace(case_name: str) -> dict:
     """a2's source notebook executed in this process with a case's cells swapped in."""
     nb = jupytext.read(A2 / "a2_dropout_cnn.py")
