@@ -4,7 +4,9 @@ For each assignment, the reference notebook (the built source, solutions in) run
 ``SandboxedExecute`` as autograde runs it, two ways, alternating, ``--runs`` times each:
 
 - **before**: the assignment as it was at ``--before`` (a git revision): hidden tests inside
-  the notebook, its ``hidden/`` folder next to it, the tamper check before each test cell;
+  the notebook, its ``hidden/`` folder next to it (the tamper check the old grader also ran
+  before each test cell is gone from ``SandboxedExecute``, so "before" is now timed a little
+  faster than it ran);
 - **after**: the assignment now: no hidden tests in the notebook, each autograded cell's check
   from ``hidden/checks.py`` run in this process right after the cell.
 
