@@ -107,11 +107,29 @@ def cmd_markscheme(args) -> int:
     root = _root(args)
     [a] = _names(root, [args.assignment])
     nb = nbformat.read(_build().build_assignment(root, a), as_version=4)
+    for cell, scheme in _mark_schemes(nb):
+        m = cell.metadata["nbgrader"]
+        print(f"## {m['grade_id']} ({m['points']} points)\n\n{scheme}\n")
+    return 0
+
+
+def _mark_schemes(nb) -> list[tuple]:
+    """(cell, text) for each cell a person grades: a written answer's cell holds its model
+    answer and mark scheme (replaced in the release); a code cell graded by hand (a figure)
+    takes the "**How it is marked**" paragraph of the question above it, which students see
+    too ("" where there is none)."""
+    out, question = [], ""
     for cell in nb.cells:
         m = cell.metadata.get("nbgrader", {})
-        if cell.cell_type == "markdown" and m.get("solution") and m.get("grade"):
-            print(f"## {m['grade_id']} ({m['points']} points)\n\n{cell.source}\n")
-    return 0
+        manual = m.get("solution") and m.get("grade")
+        if cell.cell_type == "markdown" and manual:
+            out.append((cell, cell.source))
+        elif cell.cell_type == "markdown":
+            question = cell.source
+        elif manual:
+            at = question.find("**How it is marked")
+            out.append((cell, question[at:].strip() if at >= 0 else ""))
+    return out
 
 
 def cmd_autograde(args) -> int:

@@ -41,6 +41,38 @@ def test_header_points_match_graded_cells(a, built):
 
 
 @pytest.mark.parametrize("a", ASSIGNMENTS)
+def test_part_headings_match_their_cells(a, built):
+    """A heading `## Part X · ... (N points)` promises N: the graded cells up to the next
+    part heading must sum to it."""
+    nb = nbformat.read(built[a], as_version=4)
+    parts: list[list] = []  # [heading, promised, found]
+    for c in nb.cells:
+        m = c.metadata.get("nbgrader", {})
+        if c.cell_type == "markdown":
+            h = re.search(r"^## (Part .*?\((\d+(?:\.\d+)?) points[^)]*\))", c.source, re.M)
+            if h:
+                parts.append([h.group(1), float(h.group(2)), 0.0])
+        if m.get("grade") and parts:
+            parts[-1][2] += float(m.get("points", 0))
+    wrong = [f"{h!r} promises {p:g}, its cells sum to {f:g}" for h, p, f in parts if p != f]
+    assert not wrong, f"{a}: " + "; ".join(wrong)
+
+
+@pytest.mark.parametrize("a", ASSIGNMENTS)
+def test_every_hand_graded_cell_has_a_mark_scheme(a, built):
+    """What `nlpcourse markscheme` prints for each cell a person grades names its points: a
+    written answer's "**Mark scheme (N).**", a figure's "**How it is marked (N).**"."""
+    from nlpcourse.cli import _mark_schemes
+
+    nb = nbformat.read(built[a], as_version=4)
+    for cell, scheme in _mark_schemes(nb):
+        m = cell.metadata["nbgrader"]
+        head = re.search(r"\*\*(?:Mark scheme|How it is marked) \((\d+(?:\.\d+)?)\)\.\*\*", scheme)
+        assert head, f"{a}: {m['grade_id']} has no mark scheme a grader can print"
+        assert float(head.group(1)) == m["points"], (m["grade_id"], head.group(0), m["points"])
+
+
+@pytest.mark.parametrize("a", ASSIGNMENTS)
 def test_every_question_has_a_visible_assert(a, built):
     """Each solution code cell is followed (before the next solution) by a test cell with an
     assert outside the hidden region."""

@@ -413,8 +413,14 @@ assert torch.allclose(_A5.sum(dim=1), torch.ones(len(tokens), dtype=torch.float6
 # and keep the colour bar. `A` may be a tensor or an array.
 #
 # A test checks the returned `Axes` (tick labels, the data drawn); a grader looks at the figure
-# below it (3 points: readable token labels on both axes, axis titles saying which is the query
-# and which the key, a colour bar).
+# below it.
+#
+# **How it is marked (3).**
+# - 1: every token readable on both axes, in order (rotated or small is fine; overlapping
+#   labels that cannot be read, or labels on one axis only, are not).
+# - 1: axis titles that say which axis is the query (the token attending) and which the key
+#   (the token attended to); "x" and "y" or the tokens' names alone earn 0.
+# - 1: a colour bar, so a colour can be read as a weight.
 
 
 # %% nbgrader={"grade_id": "plot_attention", "solution": true, "grade": true, "points": 3}
