@@ -1,14 +1,16 @@
 """LSTM language models for a5: unconditional, conditional, and with input-feeding attention.
 
 * :class:`LSTMLM` reads a ``(T, B)`` slice of the long stream of :func:`corpus.lm_stream`;
-  :func:`lm_epoch` walks the stream in windows of ``bptt`` steps and carries the hidden state
-  from one window to the next (detached, so gradients stop at the window's edge).
-  :func:`train` (Adam, one :func:`lm_epoch` or :func:`seq2seq_epoch` per epoch) and
-  :func:`perplexity` take either the stream or a list of bundles.
-* :class:`Seq2SeqLM` encodes a padded source with one LSTM and starts the decoder LSTM from the
-  encoder's final state. Given an ``attention`` module it becomes Luong et al.'s (2015)
-  input-feeding model: at step t the decoder reads ``[embedding(y_{t-1}); h~_{t-1}]`` and
-  predicts from ``h~_t = attention(h_t, encoder states)``.
+  :func:`lm_epoch` is one pass over that stream. :func:`train` (Adam, one :func:`lm_epoch` or
+  :func:`seq2seq_epoch` per epoch) and :func:`perplexity` take either the stream or a list of
+  bundles.
+* :class:`Seq2SeqLM` reads a padded source with one LSTM and predicts the target with another.
+  Given an ``attention`` module it becomes Luong et al.'s (2015) input-feeding model: at step
+  t the decoder reads ``[embedding(y_{t-1}); h~_{t-1}]`` and predicts from
+  ``h~_t = attention(h_t, encoder states)``.
+
+a5's written questions 3 and 4 ask how these models are trained and conditioned: the answers
+are in the code, which is short; these docstrings say what each function is, not how.
 
 The attention module is the student's: any ``nn.Module`` subclassing :class:`AttentionBase`,
 whose ``forward(queries, keys, mask)`` returns ``(attn_h, weights)``. Nothing here implements
@@ -67,7 +69,7 @@ class LSTMLM(nn.Module):
 
 
 class Seq2SeqLM(nn.Module):
-    """Conditional LM: encode the source, decode the target from the encoder's final state.
+    """Conditional LM: an encoder LSTM over the source, a decoder LSTM over the target.
 
     With ``attention`` (an :class:`AttentionBase` of size ``dim``) the decoder is Luong's
     input-feeding decoder and padded source positions are masked out of the attention.
@@ -145,19 +147,15 @@ class Seq2SeqLM(nn.Module):
 
 
 def detach_hidden(hidden):
-    """The hidden state without its history: the next window starts from its value, but
-    backpropagation stops here (truncated BPTT)."""
+    """``hidden`` (an LSTM's ``(h, c)``, or None) cut from the autograd graph."""
     if hidden is None:
         return None
     return tuple(h.detach() for h in hidden)
 
 
 def lm_epoch(model, stream, bptt, optimizer=None, clip=1.0, progress=None):
-    """One pass over the (T_long, B) stream in windows of ``bptt`` steps; mean loss per token.
-
-    With an ``optimizer`` it trains: each window's loss is computed here and back-propagated
-    through that window only; the hidden state is carried into the next window.
-    """
+    """One pass over the (T_long, B) stream, training with an ``optimizer`` (else only
+    evaluating); the mean loss per token."""
     device = next(model.parameters()).device
     model.train(optimizer is not None)
     hidden, total, count = None, 0.0, 0

@@ -133,7 +133,8 @@ assert get_ngram_counts([["a", "b"]], ["a", "b"], 1) is not None, "get_ngram_cou
 # with $H = \sum_l |h^{(l)}|$ and $R = \sum_l |r^{(l, j^*_l)}|$, where $r^{(l, j^*_l)}$ is the
 # reference whose length is **closest** to $|h^{(l)}|$:
 # $j^*_l = \arg\min_j \big|\,|r^{(l,j)}| - |h^{(l)}|\,\big|$. When two references are equally
-# close (one shorter, one longer), take the **shorter** one, as `nltk` does.
+# close (one shorter, one longer), take the **shorter** one, as `nltk` does (the edge-case
+# test checks this rule on its own; the random corpora of the other tests have no such tie).
 #
 # Mind three things: $p_n$ is a ratio of *sums over the corpus* (not an average of sentence
 # scores); $n$-grams never cross from one sentence into the next; and when some $p_n = 0$
@@ -310,7 +311,7 @@ if not grading():
 # **Model answer.** (1) Each bundle row is one whole (source, target) pair, padded to the
 # longest sentence of the bundle, and the pairs are independent: nothing flows from one
 # bundle to the next, so there is no endless stream to cut into windows or state to carry
-# over. Sentences are short (at most 40 tokens here), so backpropagating through the whole
+# over. Sentences are short (at most 30 tokens here), so backpropagating through the whole
 # sentence is affordable. (2) In `Seq2SeqLM.encode` (called from `forward`): the source
 # embeddings are packed with their true lengths (`pack_padded_sequence`) and run through the
 # encoder LSTM, which returns all encoder states and the final `(h, c)` of each source, taken
@@ -327,7 +328,7 @@ if not grading():
 #   right but the mechanism is missing or wrong.
 
 # %% [markdown]
-# ## Part C · Input-feeding attention (22 points)
+# ## Part C · Input-feeding attention (26 points)
 #
 # Instead of squeezing the source into one final state, the decoder can look at every encoder
 # state at every step. With queries $Q \in \mathbb{R}^{B \times T' \times d}$ (decoder states
@@ -526,4 +527,7 @@ if not grading():
 # - 2: a real example from the student's run, in the requested form.
 # - 2: the explanation: weight concentrates on the next word of the source (the word to
 #   predict), i.e. a diagonal shifted by one; 1 for "it attends to the current word" without
-#   relating it to the prediction.
+#   relating it to the prediction. A run whose attention shows no shifted diagonal earns these
+#   2 when the student says so from the example and argues why (e.g. the two extra epochs were
+#   too few to train the attention, or it looks at the current word, and what that means for
+#   the prediction); 0 for describing the expected pattern the example does not show.

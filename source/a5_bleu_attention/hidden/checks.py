@@ -240,13 +240,20 @@ def _random_corpus(rng, n_refs):
     for _ in range(int(rng.integers(1, 7))):
         hl = int(rng.integers(4, 15))
         hyps.append(_sentence(rng, vocab, hl))
-        refl.append(
-            [
-                _sentence(rng, vocab, max(1, hl + int(rng.integers(-6, 7))))
-                for _ in range(int(rng.integers(*n_refs)))
-            ]
-        )
+        lengths = _untied_lengths(rng, hl, int(rng.integers(*n_refs)))
+        refl.append([_sentence(rng, vocab, n) for n in lengths])
     return refl, hyps
+
+
+def _untied_lengths(rng, hl: int, n: int) -> list[int]:
+    """``n`` reference lengths around ``hl`` with no tie for the closest one (never both
+    ``hl - d`` and ``hl + d``): the tie-break rule is the edge cases' "closest" part, so a
+    slip there costs that part only, not every random corpus."""
+    while True:
+        lengths = [max(1, hl + int(rng.integers(-6, 7))) for _ in range(n)]
+        d = min(abs(x - hl) for x in lengths)
+        if not (hl - d in lengths and hl + d in lengths and d > 0):
+            return lengths
 
 
 def nltk_bleu(refl, hyps) -> float:
