@@ -1,6 +1,7 @@
 """Package code of a6: the generated birthplace corpus and the minGPT-style model and trainer."""
 
 import random
+from pathlib import Path
 
 import pytest
 import torch
@@ -169,3 +170,28 @@ def test_the_cpu_run_meets_the_accuracy_target(tmp_path):
     baseline, scratch, pretrained = (float(found[k]) for k in ("i", "ii", "iii"))
     assert pretrained >= 3 * baseline, found
     assert pretrained >= scratch + 10, found
+
+
+def test_average_query_check_tests_the_limit_not_the_reference_constant():
+    """The hidden check of question 4 takes any q = f(beta)(k_a + k_b) that meets the stated
+    tolerance (beta / 2 as well as beta) and refuses a missing scale and unequal weights."""
+    import numpy as np
+
+    from nlpcourse import verdicts
+
+    root = Path(__file__).resolve().parents[1]
+    chk = verdicts.load_checks(root / "source/a6_pretraining/hidden/checks.py")
+    chk = chk["test_average_query_hidden"]
+    answers = {
+        "beta": (lambda K, a, b, beta: beta * (K[a] + K[b]), 1.0),
+        "half_beta": (lambda K, a, b, beta: (beta / 2) * (K[a] + K[b]), 1.0),
+        "no_beta": (lambda K, a, b, beta: K[a] + K[b], 0.0),
+        "unequal": (lambda K, a, b, beta: beta * K[a] + 0.5 * beta * K[b], 0.0),
+    }
+    for name, (fn, want) in answers.items():
+        ns = {"average_query": fn, "torch": torch, "np": np}
+        kernel = verdicts.Kernel(lambda expr, ns=ns: repr(eval(expr, ns)))
+        for student in ("s1", "s2", "s3"):
+            rng = verdicts.rng_for("t", "a6_pretraining", student, chk.grade_id)
+            got = verdicts.run(chk, kernel, rng).fraction
+            assert got == want, (name, student, got)

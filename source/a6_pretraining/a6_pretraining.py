@@ -22,11 +22,11 @@
 # | 1 | copying in attention, 1a–1d (Markdown) | 6 | read by a grader with a mark scheme |
 # | 2 | `copy_query(keys, j, beta)` | 4 | tests |
 # | 3 | `extract_matrix(a_basis)` | 4 | tests |
-# | 4 | `average_query(keys, a, b, beta)` | 4 | tests, incl. keys sampled as in 3a |
+# | 4 | `average_query(keys, a, b, beta)` | 4 | tests, incl. keys sampled as in 6a |
 # | 5 | why `average_query` works (Markdown) | 3 | read by a grader with a mark scheme |
-# | 6 | drawbacks of a single head, 3a–3b (Markdown) | 5 | read by a grader with a mark scheme |
-# | 7 | `two_head_queries(means, a, b, beta)` | 5 | tests, incl. keys sampled as in 4b |
-# | 8 | benefits of two heads, 4a–4b (Markdown) | 4 | read by a grader with a mark scheme |
+# | 6 | drawbacks of a single head, 6a–6b (Markdown) | 5 | read by a grader with a mark scheme |
+# | 7 | `two_head_queries(means, a, b, beta)` | 5 | tests, incl. keys sampled as in 8b |
+# | 8 | benefits of two heads, 8a–8b (Markdown) | 4 | read by a grader with a mark scheme |
 # | 9 | `span_corruption(document, block_size, rng)` | 14 | tests, some statistical |
 # | 10 | `NameDataset` | 8 | tests |
 # | 11 | `evaluate_places(true_places, predicted_places)` | 4 | tests |
@@ -57,7 +57,7 @@ device = nlpcourse.setup_notebook(
     gpu="recommended",
     cpu_note="Part 2 trains a GPT of 2 layers x 128 on blocks of 48 characters (4,000 "
     "pretraining steps of batch 32) instead of CS224n's 4 layers x 256 on blocks of 128 (batch "
-    "128): about 5 minutes on 2 cores, and lower accuracies than a GPU run.",
+    "128): about 5 minutes on 2 cores (nobody has measured this pack's GPU configuration).",
 )
 
 # %%
@@ -211,6 +211,9 @@ assert extract_matrix(torch.eye(3, dtype=torch.float64)[:1]) is not None, "retur
 # Let $v_a, v_b$ be two values with keys $k_a, k_b$, and assume all keys are orthogonal with
 # norm 1. Return a query $q$ (from the keys and a scale $\beta > 0$) with
 # $c \approx \frac12 (v_a + v_b)$, the approximation becoming exact as $\beta \to \infty$.
+# The tests check that $\alpha_a = \alpha_b$, that the weight left on the other keys shrinks
+# as $\beta$ grows and vanishes (below $10^{-9}$) at $\beta = 3000$, and that from
+# $\beta = 20$ on $\alpha_a$ and $\alpha_b$ are within $10^{-3}$ of $\frac12$.
 
 
 # %% nbgrader={"grade_id": "average_query", "solution": true}
@@ -235,7 +238,7 @@ assert torch.allclose(_c, (_V[1] + _V[4]) / 2, atol=1e-2), "c should be about (v
 print("average_query: visible checks passed.")
 
 # %% nbgrader={"grade_id": "test_average_query_hidden", "grade": true, "points": 2}
-"""Hidden: other sizes and pairs, and keys sampled around orthonormal means as in 3a."""
+"""Hidden: other sizes and pairs, and keys sampled around orthonormal means as in 6a."""
 assert average_query(torch.eye(3, dtype=torch.float64), 0, 1, 5.0) is not None, "returned None."
 
 # %% [markdown]
@@ -342,7 +345,7 @@ assert torch.allclose(_c, (_V[1] + _V[4]) / 2, atol=1e-2), (
 print("two_head_queries: visible checks passed.")
 
 # %% nbgrader={"grade_id": "test_two_head_queries_hidden", "grade": true, "points": 3}
-"""Hidden: keys sampled as in 4b (|k_a| varies): c stays near (v_a + v_b)/2 with a small variance."""
+"""Hidden: keys sampled as in 8b (|k_a| varies): c stays near (v_a + v_b)/2 with a small variance."""
 assert two_head_queries(torch.eye(3, dtype=torch.float64), 0, 1, 5.0) is not None, "returned None."
 
 # %% [markdown]
@@ -412,8 +415,9 @@ for _sample in range(6):
 # `birthplaces.read_pairs` read CS224n's original `wiki.txt` and `birth_*.tsv` files, if you have
 # them.)
 #
-# On a CPU the configuration is scaled down (fewer people, a shorter block, a smaller model,
-# fewer steps); with a GPU it uses the CS224n model size and block size.
+# On a CPU the configuration is scaled down (a shorter block, a smaller model, smaller
+# batches; the same people and the same number of steps); with a GPU it uses the CS224n model
+# size and block size.
 
 # %%
 CONFIGS = {
@@ -456,6 +460,8 @@ print("finetuning pairs:", data.finetune[:3])
 # 1. **Truncate**: draw a length $\ell$ uniformly from the integers in
 #    $[4, \lfloor \tfrac78 \cdot \text{block\_size} \rfloor]$ (`int(block_size * 7 / 8)`) and keep
 #    the first $\ell$ characters, `t = document[:ℓ]` (all of it if the document is shorter).
+#    The draw does not depend on the document: do not cap $\ell$ at `len(document)`, or a
+#    short document is kept whole too rarely (the autograder checks this on a short one).
 # 2. **Pick the masked span**: split `t` into `prefix + masked + suffix`, where `masked` is
 #    non-empty and its length is random, **on average about a quarter** of `len(t)`
 #    (e.g. uniform in $[1, \lfloor \text{len(t)}/2 \rfloor - 1]$, at least 1), and its start
@@ -514,7 +520,8 @@ print(span_corruption("Kofi Torres was born in Lima.", 24, random.Random(0)))
 assert span_corruption("abcdefgh", 16, random.Random(0)) is not None, "returned None."
 
 # %% nbgrader={"grade_id": "test_span_corruption_statistics", "grade": true, "points": 5}
-"""Hidden: over 4000 draws, the truncation length and the masked span's length and place."""
+"""Hidden: over 4000 draws, the distributions (not only the means) of the truncation length,
+on a long and on a short document, and of the masked span's length and start."""
 assert span_corruption("abcdefgh", 16, random.Random(0)) is not None, "returned None."
 
 # %% [markdown]
@@ -754,8 +761,8 @@ def trainer_settings(iters, lr, batch_size):
 
 
 # Finetuning is gentle: 50 steps of 32 pairs (about 10 passes over the 150 pairs) at a low
-# learning rate. Longer or harder finetuning fits the finetuning pairs perfectly but overwrites
-# what pretraining stored (150 steps at 1e-3: held-out accuracy 4% instead of 24%).
+# learning rate. Longer or harder finetuning fits the finetuning pairs better but can overwrite
+# what pretraining stored: try 150 steps at 1e-3 and compare the held-out accuracy.
 FINETUNE = trainer_settings(cfg["finetune_iters"], cfg["finetune_lr"], cfg["finetune_batch_size"])
 
 
@@ -825,7 +832,10 @@ if not grading():
 # fact through a question format never seen in pretraining, not in storing it.)
 #
 # **Mark scheme (5).**
-# - 1: the three accuracies from the student's run, with (iii) clearly above (i) and (ii).
+# - 1: the three accuracies from the student's run, with (iii) clearly above (i) and (ii); or,
+#   when the student's (iii) is not above them, the numbers reported as they are with an argued
+#   reason (e.g. too few pretraining steps, a bug found and named): an honest negative result
+#   earns this point, numbers bent to fit the expectation do not.
 # - 1: (a) held-out names were never paired with a place in the data seen; the model can only
 #   guess (names carry no information about places).
 # - 2: (b) the fact is learnt from the biographies in pretraining (the span corruption objective
