@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 
 import numpy as np
+import pytest
 from conftest import FIXTURE_ATOL, FIXTURE_RTOL, ROOT, assert_fixture_close
 
 A = "a2_dropout_cnn"
@@ -33,3 +34,39 @@ def test_the_tolerance_catches_cases_of_another_seed():
     mod = _make_cases()
     good, other = mod.cases(), mod.cases(mod.SEED + 1)
     assert not np.allclose(good["out0"], other["out0"], rtol=FIXTURE_RTOL, atol=FIXTURE_ATOL)
+
+
+def test_dropout_check_wants_independent_entries():
+    """The hidden dropout check tests the mask's distribution, not only its rate: a fixed
+    number of drops per call, or one mask shared by every row, lose the drop-rate part; the
+    reference keeps every point."""
+    from nlpcourse import verdicts
+
+    def scale(p):
+        if not 0.0 <= p < 1.0:
+            raise ValueError(p)
+        return 1 / (1 - p)
+
+    def independent(a, p, rng, train=True):
+        return a if not train else (a * (rng.random(a.shape) >= p) * scale(p)).astype(a.dtype)
+
+    def fixed_count(a, p, rng, train=True):
+        if not train:
+            return a
+        keep = np.ones(a.size, dtype=bool)
+        keep[rng.permutation(a.size)[: int(round(p * a.size))]] = False
+        return (a * keep.reshape(a.shape) * scale(p)).astype(a.dtype)
+
+    def shared_mask(a, p, rng, train=True):
+        return a if not train else (a * (rng.random(a.shape[-1]) >= p) * scale(p)).astype(a.dtype)
+
+    chk = verdicts.load_checks(ROOT / "source/a2_dropout_cnn/hidden/checks.py")
+    chk = chk["test_dropout_hidden"]
+    lose = chk.parts["drop_rate"] / sum(chk.parts.values())
+    for fn, want in [(independent, 1.0), (fixed_count, 1 - lose), (shared_mask, 1 - lose)]:
+        ns = {"dropout": fn, "dropout_scale": scale, "np": np}
+        kernel = verdicts.Kernel(lambda expr, ns=ns: repr(eval(expr, ns)))
+        for student in ("s1", "s2", "s3"):
+            rng = verdicts.rng_for("t", "a2_dropout_cnn", student, chk.grade_id)
+            got = verdicts.run(chk, kernel, rng).fraction
+            assert got == pytest.approx(want), (fn.__name__, student, got)

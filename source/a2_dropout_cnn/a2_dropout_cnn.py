@@ -57,9 +57,10 @@ import numpy as np
 # $$ z_i^{(l+1)} = W_i^{(l+1)} \cdot a'^{(l)} \;\; \text{(training)}, \qquad
 #    z_i^{(l+1)} = W_i^{(l+1)} \cdot a^{(l)} \;\; \text{(inference)}, $$
 #
-# with $W_i^{(l+1)} \in \mathbb{R}^D$. With $\gamma = 1$ the weighted sum seen in training is
-# systematically smaller than the one seen at inference, so the next layer meets inputs from
-# another distribution once dropout is switched off. The scale $\gamma$ fixes this.
+# with $W_i^{(l+1)} \in \mathbb{R}^D$. With $\gamma = 1$ the weighted sum seen in training is,
+# on average, pulled toward 0 (a fraction $p_{drop}$ of its terms is missing): smaller in
+# magnitude than the one seen at inference, whatever its sign, so the next layer meets inputs
+# from another distribution once dropout is switched off. The scale $\gamma$ fixes this.
 #
 # ### 1a. Derive γ (15 points, written)
 #

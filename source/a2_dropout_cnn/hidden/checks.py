@@ -99,8 +99,8 @@ def dropout_visible(k, rng, r):
     },
 )
 def dropout_hidden(k, rng, r):
-    """Drop rate (binomial bound), kept units' scale, expectation of w.a', inference,
-    dtypes and shapes, errors."""
+    """Drop rate (binomial bound) and independence (the spread of the dropped counts), kept
+    units' scale, expectation of w.a', inference, dtypes and shapes, errors."""
     for p in [rng.uniform(0.1, 0.35), rng.uniform(0.6, 0.85)]:
         a = rng.uniform(0.5, 2.0, size=(200, 250))
         out = r.array(
@@ -115,6 +115,20 @@ def dropout_hidden(k, rng, r):
             f"p_drop={p:.3f}: your dropout zeroed a share {rate:.4f} of the units",
             "drop_rate",
         )
+        # Independent entries: the dropped count of each row (250 units) and of each column
+        # (200) is Binomial, so its variance is n p (1 - p); a fixed count per call, or masks
+        # shared along an axis, are far off. The sample variance of 200 (250) counts has a
+        # relative sd of about 0.1: [0.5, 1.5] is 5 of them.
+        dropped = out == 0
+        for axis, n_units, what in [(1, a.shape[1], "row"), (0, a.shape[0], "column")]:
+            ratio = dropped.sum(axis).var(ddof=1) / (n_units * p * (1 - p))
+            r.expect(
+                0.5 < ratio < 1.5,
+                f"p_drop={p:.3f}: the number of units dropped per {what} varies "
+                f"{ratio:.2f} times as much as independent draws per unit would: each unit "
+                "must be dropped independently of the others",
+                "drop_rate",
+            )
         kept = out != 0
         r.close(
             out[kept],
@@ -135,6 +149,15 @@ def dropout_hidden(k, rng, r):
             ),
             "repeated dropout",
             shape=(R, 100),
+        )
+        # ... and from one call to the next: a fixed number of drops per call is not dropout.
+        counts = (draws == 0).sum(1)  # (R,)
+        ratio = counts.var(ddof=1) / (x.size * p * (1 - p))
+        r.expect(
+            0.5 < ratio < 1.5,
+            f"p_drop={p:.3f}: over {R} calls on {x.size} units the number of dropped units "
+            f"varied {ratio:.2f} times as much as independent draws per unit would",
+            "drop_rate",
         )
         zs = draws @ w
         sd = np.sqrt(p / (1 - p) * np.sum(w**2 * x**2) / R)
