@@ -462,7 +462,11 @@ assert np.allclose(_g["W"], [[1.0, 2.0], [1.0, 2.0]]), (
     f"dz5/dW here is [[1, 2], [1, 2]], got {np.asarray(_g['W']).tolist()}: by Lemma 1 it is "
     "the outer product (gradient of z1) x^T; is it transposed?"
 )
-assert np.allclose(_g["x"], [1.0, 1.0]) and abs(float(_g["b2"]) - 1.0) < 1e-12
+assert np.allclose(_g["x"], [1.0, 1.0]), (
+    f"dz5/dx here is [1, 1], got {np.asarray(_g['x']).tolist()}: by Lemma 1 it is "
+    "W^T (gradient of z1)."
+)
+assert abs(float(_g["b2"]) - 1.0) < 1e-12, f"dz5/db2 is 1 (z5 = ... + b2), got {_g['b2']}."
 print("vector_forward_backward: visible checks passed.")
 
 # %% [markdown]

@@ -213,12 +213,14 @@ if not grading():
 # %% [markdown]
 # ### 2. A feed-forward network (16 points)
 #
-# Add one hidden layer to the logistic regression: J&M (SLP3) eq. 7.13,
+# Add one hidden layer to the logistic regression: the two-layer network of J&M (SLP3)
+# section 7.3, with an output bias $c$ added,
 #
 # $$ h = g(W x + b), \qquad z = U h + c, $$
 #
 # with the non-linearity $g = \tanh$, `hidden_dim` hidden units ($20$ unless told otherwise),
-# **biases in both layers**, and $z$ the logits (no softmax: `nn.CrossEntropyLoss` applies
+# **biases in both layers** (this pack's choice, `nn.Linear`'s default; the autograder checks
+# both), and $z$ the logits (no softmax: `nn.CrossEntropyLoss` applies
 # it). Use two `nn.Linear` layers, as attributes or inside an `nn.Sequential`, in the layout
 # PyTorch uses: `nn.Linear(input_dim, hidden_dim)` then `nn.Linear(hidden_dim, output_dim)`.
 # J&M count this as a "two-layer" network: one hidden layer.
