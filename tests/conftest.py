@@ -16,6 +16,11 @@ os.environ["PATH"] = f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("MPLBACKEND", "Agg")
+# One compute thread per process (torch, OpenMP, BLAS; kernels and nbgrader inherit it): `make
+# test` runs two workers on two cores, each often with a kernel and a grader beside it, and
+# OpenMP pools of 2 threads each in 3-4 busy processes spin against each other (a6's training
+# run took over 18 min in CI instead of 5 alone). Set OMP_NUM_THREADS to override.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 # One course secret for the whole suite: hidden inputs are the same on every run (a re-grade
 # in a test draws what the first grade drew); tests that need another set their own.
 os.environ.setdefault("NLPCOURSE_GRADER_SECRET", "nlpcourse-test-suite")

@@ -147,6 +147,7 @@ def test_span_corruption_dataset_checks_the_length():
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(2400)  # the training run's own bound (1800 s) comes first
 def test_the_cpu_run_meets_the_accuracy_target(tmp_path):
     """The whole source notebook, training included, as a student runs it on a CPU (about 5
     minutes on 2 cores): pretraining + finetuning answers at least 3x as many held-out people as the
@@ -162,7 +163,7 @@ def test_the_cpu_run_meets_the_accuracy_target(tmp_path):
     env.pop("NBGRADER_EXECUTION", None)  # under nbgrader the training cells are skipped
     proc = subprocess.run(
         [sys.executable, str(root / "source/a6_pretraining/a6_pretraining.py")],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=1100,
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=1800,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-3000:]
     found = dict(re.findall(r"^\s*\((i+)\)[^:\n]*: (\d+\.\d)%$", proc.stdout, re.MULTILINE))
