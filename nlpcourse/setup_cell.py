@@ -72,8 +72,8 @@ def gpu_advice(level: str, colab: bool) -> str:
     if level == "optional":
         return "No GPU: fine, everything in this notebook runs on a CPU."
     what = (
-        "Training cells run a scaled-down configuration on a CPU (the next line says what "
-        "is smaller) and take longer."
+        "Training cells run scaled down on a CPU (the next line says what is smaller) and "
+        "take longer."
         if level == "recommended"
         else "This notebook needs a GPU for its training cells; on a CPU they run a tiny "
         "version that shows the code works but not the results."
