@@ -542,21 +542,15 @@ def span_hidden(k, rng, r):
     )
 
 
-@check("test_span_corruption_statistics", parts={"truncation": 2, "span_length": 2, "place": 1})
-def span_statistics(k, rng, r):
-    """Over 4000 draws: truncation uniform on [4, 7/8 block_size] (on a long document, and what
-    that means on a short one), the masked length random with mean about a quarter, its start
-    uniform over the places where it fits."""
-    bs = int(rng.choice([48, 64, 96]))
-    hi = int(bs * 7 / 8)
-    doc = "".join(rng.choice(list("abcdefghij klmnopqrstuvwxyz"), size=300))
-    N = 4000
+def _span_draws(k, r, doc, bs, N, seed):
+    """N strings of span_corruption(doc, bs) from one Random(seed), taken apart: the kept
+    length, the masked length and the masked span's start of each, as int arrays (N,)."""
     got = k.eval(
         f"(lambda g: [span_corruption(doc, bs, g) for _ in range(N)])({RANDOM}.Random(seed))",
         doc=doc,
         bs=bs,
         N=N,
-        seed=int(rng.integers(1 << 30)),
+        seed=seed,
     )
     if not isinstance(got, list) or len(got) != N:
         r.fail("span_corruption did not answer for every draw")
@@ -567,6 +561,19 @@ def span_statistics(k, rng, r):
             r.fail(f"the statistics need well-formed strings (see the cells above): {parts}")
         prefix, suffix, masked, _ = parts
         n[i], m[i], start[i] = len(prefix) + len(suffix) + len(masked), len(masked), len(prefix)
+    return n, m, start
+
+
+@check("test_span_corruption_statistics", parts={"truncation": 2, "span_length": 2, "place": 1})
+def span_statistics(k, rng, r):
+    """Over 4000 draws: truncation uniform on [4, 7/8 block_size] (on a long document, and what
+    that means on a short one), the masked length random with mean about a quarter, its start
+    uniform over the places where it fits."""
+    bs = int(rng.choice([48, 64, 96]))
+    hi = int(bs * 7 / 8)
+    doc = "".join(rng.choice(list("abcdefghij klmnopqrstuvwxyz"), size=300))
+    N = 4000
+    n, m, start = _span_draws(k, r, doc, bs, N, int(rng.integers(1 << 30)))
     # Truncation: uniform over the integers of [4, hi] (the document is longer than hi).
     ks = _ks((n - 4 + rng.uniform(size=N)) / (hi - 3))
     r.expect(
@@ -582,22 +589,7 @@ def span_statistics(k, rng, r):
     # end", drawing from [4, min(L, hi)], keeps it whole far too rarely).
     L = int(rng.integers(hi // 2, hi - 7))
     short = doc[:L]
-    got_short = k.eval(
-        f"(lambda g: [span_corruption(doc, bs, g) for _ in range(N)])({RANDOM}.Random(seed))",
-        doc=short,
-        bs=bs,
-        N=N,
-        seed=int(rng.integers(1 << 30)),
-    )
-    if not isinstance(got_short, list) or len(got_short) != N:
-        r.fail("span_corruption did not answer for every draw")
-    kept = np.zeros(N, int)
-    for i, s in enumerate(got_short):
-        parts = _structure(short, s)
-        if isinstance(parts, str):
-            r.fail(f"the statistics need well-formed strings (see the cells above): {parts}")
-        prefix, suffix, masked, _ = parts
-        kept[i] = len(prefix) + len(suffix) + len(masked)
+    kept, _, _ = _span_draws(k, r, short, bs, N, int(rng.integers(1 << 30)))
     p_whole = (hi - L + 1) / (hi - 3)
     whole = float(np.mean(kept == L))
     sd = np.sqrt(p_whole * (1 - p_whole) / N)
