@@ -84,7 +84,7 @@ def cmd_grade_cases(args) -> int:
         cases = [c for c in cases if c.name in args.only]
     if not cases:
         raise SystemExit(f"no test submissions in {folder}")
-    results, log = submissions.grade_cases(root, a, cases)
+    results, log = submissions.grade_cases(root, a, cases, workers=args.workers)
     print(submissions.format_table(results))
     if args.verbose:
         print(log)
@@ -197,6 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     sp.add_argument("cases", nargs="?", help="folder of cases (default tests/submissions/<a>)")
     sp.add_argument("--only", nargs="*", help="case names to grade")
     sp.add_argument("-v", "--verbose", action="store_true", help="print nbgrader's log")
+    sp.add_argument("--workers", type=int, help="worker processes (default: one per core)")
     sp.set_defaults(fn=cmd_grade_cases)
     sp = sub.add_parser("markscheme", help="print model answers and mark schemes")
     sp.add_argument("assignment")
@@ -224,10 +225,16 @@ def main(argv: list[str] | None = None) -> int:
     sp.add_argument("--out", help="folder for report.png and report.html (default reports/<a>)")
     sp.set_defaults(fn=cmd_report)
     args = p.parse_args(argv)
+    from nlpcourse.sandbox import PreflightFailed, SandboxUnavailable
+
     try:
         return args.fn(args)
     except (_build().BuildError, FileNotFoundError) as exc:
         print(f"nlpcourse: {exc}", file=sys.stderr)
+        return 2
+    except (PreflightFailed, SandboxUnavailable) as exc:
+        # An environment problem: one message, no grades (never zeros for students).
+        print(f"nlpcourse {args.cmd}: {exc}", file=sys.stderr)
         return 2
 
 

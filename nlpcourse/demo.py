@@ -1,8 +1,9 @@
 """``make demo``: the instructor's whole loop on fake students, offline, in the course root.
 
 For every assignment: build and release, hand in three submissions (the reference solution,
-the untouched release, and the assignment's ``partly_wrong`` test case), run
-``nbgrader autograde`` into the course's SQLite gradebook, and print the scores: one line per
+the untouched release, and the assignment's ``partly_wrong`` test case), autograde them with
+the engine of ``nlpcourse autograde`` (nbgrader's Autograde converter, a worker per core) into
+the course's SQLite gradebook, and print the scores: one line per
 question (as the notebook numbers and names it), the three students side by side, in 100
 columns.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from nlpcourse import config, questions, settings, submissions
+from nlpcourse import config, parallel, questions, settings, submissions
 from nlpcourse import release as rel
 
 
@@ -61,7 +62,7 @@ def run_demo(root: Path, names: list[str] | None = None) -> str:
         cases = demo_cases(root, a)
         for student, case in cases.items():
             submissions.hand_in(root, a, student, submissions.make_submission(rel_nb, src_nb, case))
-        rel.nbgrader(root, "autograde", a, "--force", env=env)
+        parallel.autograde_class(root, [a], students=list(cases), progress=False, env=env)
         db_url = settings.db_url(root)
         results = []
         for student, case in cases.items():

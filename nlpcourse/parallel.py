@@ -32,6 +32,7 @@ filesystem every worker mounts at the same path, with ``nlpcourse`` installed on
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import logging
 import os
@@ -207,11 +208,16 @@ def _capture_output(run_dir: str) -> None:
     os.close(out)
 
 
-def _worker_state(root: str, db_url: str, run_dir: str, capture: bool = True):
-    """(api, db_url) of this process for one run, made once: the course's nbgrader app and,
-    for SQLite, this worker's private copy of the run's gradebook snapshot."""
+def _worker_state(
+    root: str, db_url: str, run_dir: str, capture: bool = True, env: dict | None = None
+):
+    """(api, db_url) of this process for one run, made once: the run's environment (``env``:
+    set before anything computes, so thread counts apply to torch in the checks and in the
+    kernels this worker starts), the course's nbgrader app and, for SQLite, this worker's
+    private copy of the run's gradebook snapshot."""
     key = (root, db_url, run_dir)
     if key not in _STATE:
+        os.environ.update(env or {})
         from nbgrader.apps import NbGraderAPI
         from sqlalchemy.exc import SAWarning
 
@@ -232,19 +238,25 @@ def _worker_state(root: str, db_url: str, run_dir: str, capture: bool = True):
     return _STATE[key]
 
 
-def init_worker(root: str, db_url: str, run_dir: str) -> None:
+def init_worker(root: str, db_url: str, run_dir: str, env: dict | None = None) -> None:
     """Process-pool initializer: set the worker up before its first submission."""
-    _worker_state(root, db_url, run_dir)
+    _worker_state(root, db_url, run_dir, env=env)
 
 
 def grade(
-    root: str, assignment: str, student: str, db_url: str, run_dir: str, capture: bool = True
+    root: str,
+    assignment: str,
+    student: str,
+    db_url: str,
+    run_dir: str,
+    capture: bool = True,
+    env: dict | None = None,
 ) -> GradeResult:
     """Autograde one submission with nbgrader's API in this worker process."""
     from nbgrader.api import Gradebook
 
     with _LOCK:
-        api, url = _worker_state(root, db_url, run_dir, capture)
+        api, url = _worker_state(root, db_url, run_dir, capture, env)
         t0 = time.perf_counter()
         try:
             out = api.autograde(assignment, student, force=True, create=True)
@@ -339,20 +351,59 @@ def autograde_class(
     scheduler: str | None = None,
     progress: bool = True,
     preflight: bool = True,
+    env: dict[str, str] | None = None,
 ) -> RunSummary:
     """Autograde every (or the named students') submission of ``assignments`` (default: every
     assignment in the gradebook); see the module docstring. ``engine`` is "local" (a process
     pool) or "dask" (a LocalCluster, or the cluster whose scheduler is ``scheduler``). First,
     each assignment's setup cell runs alone in a grading kernel (``preflight``): if it fails,
-    nothing is graded and the error says why (:func:`nlpcourse.sandbox.preflight`)."""
-    from nbgrader.api import Gradebook, MissingEntry
-    from sqlalchemy.exc import SAWarning
+    nothing is graded and the error says why (:func:`nlpcourse.sandbox.preflight`).
 
+    ``env`` is extra environment for the whole run: the coordinator while it runs (so the
+    course's config reads it), the preflight and the workers, and so their kernels; e.g.
+    ``NLPCOURSE_DB_URL`` or ``NLPCOURSE_ALLOW_UNSANDBOXED``. Each worker also gets
+    ``OMP_NUM_THREADS`` = cores / workers unless the environment sets it: N workers, each with
+    a grader and a kernel that start a thread per core, would oversubscribe the machine."""
     if engine not in ("local", "dask"):
         raise ValueError(f"unknown engine {engine!r}: use 'local' or 'dask'")
     if scheduler:
         engine = "dask"
-    root = Path(root).resolve()
+    with _environ(dict(env or {})):
+        return _autograde(
+            Path(root).resolve(), assignments, students, workers, engine, scheduler, progress,
+            preflight, dict(env or {}),
+        )  # fmt: skip
+
+
+@contextlib.contextmanager
+def _environ(env: dict[str, str]):
+    """``env`` set in this process for the block, then restored."""
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def worker_threads(workers: int) -> dict[str, str]:
+    """``OMP_NUM_THREADS`` for one of ``workers`` workers on this machine (cores / workers,
+    at least 1), or nothing when the environment already sets it."""
+    if "OMP_NUM_THREADS" in os.environ:
+        return {}
+    return {"OMP_NUM_THREADS": str(max(1, (os.cpu_count() or 1) // max(1, workers)))}
+
+
+def _autograde(
+    root, assignments, students, workers, engine, scheduler, progress, preflight, env
+) -> RunSummary:
+    from nbgrader.api import Gradebook, MissingEntry
+    from sqlalchemy.exc import SAWarning
+
     _env()
     app = course_app(root)
     coursedir = app.coursedir
@@ -378,6 +429,7 @@ def autograde_class(
     summary = RunSummary(workers=min(workers, len(jobs) or 1), engine=engine, db_url=db_url)
     if not jobs:
         return summary
+    env = {**worker_threads(min(workers, len(jobs))), **env}
 
     runs = root / RUNS_DIR
     runs.mkdir(parents=True, exist_ok=True)
@@ -395,7 +447,7 @@ def autograde_class(
             # nbgrader's own autoflush warnings, the same in every run of `nbgrader autograde`
             warnings.filterwarnings("ignore", category=SAWarning)
             run = _run_dask if engine == "dask" else _run_local
-            for res in run(str(root), jobs, db_url, str(run_dir), workers, scheduler):
+            for res in run(str(root), jobs, db_url, str(run_dir), workers, scheduler, env):
                 if res.record is not None:
                     gb = gb or Gradebook(db_url, course_id)
                     apply_record(gb, res.assignment, res.student, res.record)
@@ -461,7 +513,7 @@ def _pool_context(multiprocessing):
     return ctx
 
 
-def _run_local(root, jobs, db_url, run_dir, workers, scheduler) -> Iterator[GradeResult]:
+def _run_local(root, jobs, db_url, run_dir, workers, scheduler, env) -> Iterator[GradeResult]:
     """Yield a GradeResult per job as a local process pool finishes them."""
     import multiprocessing
 
@@ -469,7 +521,7 @@ def _run_local(root, jobs, db_url, run_dir, workers, scheduler) -> Iterator[Grad
         max_workers=min(workers, len(jobs)),
         mp_context=_pool_context(multiprocessing),
         initializer=init_worker,
-        initargs=(root, db_url, run_dir),
+        initargs=(root, db_url, run_dir, env),
     ) as pool:
         futures = {pool.submit(grade, root, a, s, db_url, run_dir): (a, s) for a, s in jobs}
         for fut in as_completed(futures):
@@ -479,7 +531,7 @@ def _run_local(root, jobs, db_url, run_dir, workers, scheduler) -> Iterator[Grad
                 yield _failure(futures[fut], exc)
 
 
-def _run_dask(root, jobs, db_url, run_dir, workers, scheduler) -> Iterator[GradeResult]:
+def _run_dask(root, jobs, db_url, run_dir, workers, scheduler, env) -> Iterator[GradeResult]:
     """Yield a GradeResult per job as Dask workers finish them."""
     try:
         from distributed import Client, LocalCluster
@@ -512,6 +564,7 @@ def _run_dask(root, jobs, db_url, run_dir, workers, scheduler) -> Iterator[Grade
                 db_url,
                 run_dir,
                 cluster is not None,  # a cluster of its own: its output goes to the log
+                env,
                 key=f"autograde-{a}-{s}-{Path(run_dir).name}",
                 pure=False,
                 retries=0,

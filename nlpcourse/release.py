@@ -58,12 +58,18 @@ def build_all(root: Path, names: list[str] | None = None) -> list[Path]:
     return [build.build_assignment(root, a) for a in (names or config.assignments(root))]
 
 
-def release(root: Path, names: list[str] | None = None, write_registry: bool = True) -> None:
-    """Build and ``generate_assignment`` every (or the named) assignment into release/."""
+def release(
+    root: Path,
+    names: list[str] | None = None,
+    write_registry: bool = True,
+    env: dict[str, str] | None = None,
+) -> None:
+    """Build and ``generate_assignment`` every (or the named) assignment into release/
+    (``env``: extra environment for nbgrader, e.g. the gradebook's ``NLPCOURSE_DB_URL``)."""
     names = names or config.assignments(root)
     build_all(root, names)
     for a in names:
-        nbgrader(root, "generate_assignment", a, "--force")
+        nbgrader(root, "generate_assignment", a, "--force", env=env)
         stray = author_only_files(root / "release" / a, a)
         if stray:
             shutil.rmtree(root / "release" / a)

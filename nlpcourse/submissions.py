@@ -17,7 +17,8 @@ grade_id a ``replace`` names gets the case's code. Expectation: every autograded
 every one loses). A case may also be a whole ``<case>.ipynb``, submitted as it is.
 
 :func:`grade_cases` builds a throw-away course root, releases the assignment there, writes the
-submissions, runs ``nbgrader autograde`` once for all of them and reads the gradebook.
+submissions, autograds them with the engine of ``nlpcourse autograde`` (nbgrader's own
+Autograde converter, in parallel workers) and reads the gradebook.
 """
 
 from __future__ import annotations
@@ -201,25 +202,33 @@ def grade_cases(
     assignment: str,
     cases: list[Case],
     workdir: Path | None = None,
+    workers: int | None = None,
+    env: dict[str, str] | None = None,
 ) -> tuple[list[CaseResult], str]:
-    """Autograde ``cases`` in a fresh course root; returns results and nbgrader's log."""
+    """Autograde ``cases`` in a fresh course root with the engine of ``nlpcourse autograde``
+    (:func:`nlpcourse.parallel.autograde_class`: nbgrader's Autograde converter in ``workers``
+    processes, default one per core); returns the results and the run's log. ``env`` is extra
+    environment for the run (:func:`~nlpcourse.parallel.autograde_class`)."""
+    from nlpcourse import parallel
+
     tmp = Path(workdir or tempfile.mkdtemp(prefix=f"nlpcourse-{assignment}-"))
     course = rel.copy_course(root, tmp, [assignment])
-    rel.release(course, [assignment], write_registry=False)
+    # The scratch course's own gradebook, never the instructor's shared one.
+    env = {**(env or {}), "NLPCOURSE_DB_URL": f"sqlite:///{course / 'gradebook.db'}"}
+    rel.release(course, [assignment], write_registry=False, env=env)
     src_nb = course / "source" / assignment / f"{assignment}.ipynb"
     rel_nb = course / "release" / assignment / f"{assignment}.ipynb"
     for case in cases:
         hand_in(course, assignment, student_id(case.name), make_submission(rel_nb, src_nb, case))
-    # The scratch course's own gradebook, never the instructor's shared one.
-    db_url = f"sqlite:///{course / 'gradebook.db'}"
-    proc = rel.nbgrader(
-        course, "autograde", assignment, "--force", check=False, env={"NLPCOURSE_DB_URL": db_url}
+    summary = parallel.autograde_class(
+        course, [assignment], workers=workers, progress=False, env=env
     )
     results = []
     for case in cases:
-        scores = read_scores(db_url, assignment, student_id(case.name))
+        scores = read_scores(env["NLPCOURSE_DB_URL"], assignment, student_id(case.name))
         results.append(CaseResult(case, scores, check_expectations(case, scores)))
-    return results, proc.stdout + proc.stderr
+    log = summary.log_file.read_text(encoding="utf-8") if summary.log_file else ""
+    return results, f"{summary.text()}\n{log}"
 
 
 def format_table(results: list[CaseResult], first: str = "case", verdicts: bool = True) -> str:
