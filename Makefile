@@ -63,7 +63,7 @@ lab: $(STAMP)
 # The system tools the suite needs (bubblewrap, Chromium, a PostgreSQL server): installed with
 # apt-get where this is root, else one message that says how; checked before the venv is made.
 systools:
-	@$(PYTHON) nlpcourse/systools.py
+	@$(PYTHON) nlpcourse/course/systools.py
 
 test: systools $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_WORKERS) $(PYTEST_REPORT) $(PYTEST_ARGS)

@@ -18,13 +18,11 @@ try:
     )
 
     from nlpcourse import settings
-    from nlpcourse.grading import (
-        DeduplicateIdsTidy,
-        NoteEditedCells,
-        RemoveLinks,
-    )
-    from nlpcourse.preprocessors import ApplyVerdicts
-    from nlpcourse.sandbox import SandboxedExecute
+    from nlpcourse.course.preprocessors import ApplyVerdicts
+    from nlpcourse.course.preprocessors.deduplicateidstidy import DeduplicateIdsTidy
+    from nlpcourse.course.preprocessors.noteeditedcells import NoteEditedCells
+    from nlpcourse.course.preprocessors.removelinks import RemoveLinks
+    from nlpcourse.course.preprocessors.sandboxedexecute import SandboxedExecute
 except ImportError as exc:  # pragma: no cover - a broken install
     raise SystemExit(
         f"nbgrader_config.py: {exc}. Install the pack first: `make install` "
@@ -73,9 +71,9 @@ c.SandboxedExecute.source_dir = str(root / "source")
 
 # Grading integrity (README, "Threat model"). Submissions are untrusted: before anything runs,
 # say what is wrong with a hand-in; undo and report edits to locked cells; put deleted test
-# cells back; run the kernel in bubblewrap (nlpcourse/sandbox.py: no network, no view of the
+# cells back; run the kernel in bubblewrap (nlpcourse/course/sandbox/: no network, no view of the
 # course root, limits on memory, CPU, processes and output); feedback shows no hidden test.
-c.Autograde.pre_convert_hook = "nlpcourse.grading.check_submission"
+c.Autograde.pre_convert_hook = "nlpcourse.course.hooks.check_submission"
 c.OverwriteCells.add_missing_cells = True
 c.Autograde.sanitize_preprocessors = [
     ClearOutput,
@@ -85,7 +83,7 @@ c.Autograde.sanitize_preprocessors = [
     OverwriteCells,
     CheckCellMetadata,
 ]
-# Limits of each student's kernel (nlpcourse.sandbox.SandboxKernelManager).
+# Limits of each student's kernel (nlpcourse.course.sandbox.kernel.SandboxKernelManager).
 c.SandboxKernelManager.memory_mb = 6144
 c.SandboxKernelManager.cpu_seconds = 1800
 c.SandboxKernelManager.max_processes = 64

@@ -29,9 +29,10 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from nlpcourse import birthplaces, build, gpt  # noqa: E402
+from nlpcourse import birthplaces, gpt  # noqa: E402
+from nlpcourse.course import build  # noqa: E402
+from nlpcourse.course.submissions import reference_solutions  # noqa: E402
 from nlpcourse.gpt import MASK_CHAR, PAD_CHAR  # noqa: E402
-from nlpcourse.submissions import reference_solutions  # noqa: E402
 
 # The wording the first version had as its fourth template: the place before the name.
 PLACE_FIRST = "Born in {place} in {year}, {name} became {job} in {other}."

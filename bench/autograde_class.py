@@ -31,8 +31,9 @@ from pathlib import Path
 
 import nbformat
 
-from nlpcourse import config, submissions
-from nlpcourse import release as rel
+from nlpcourse import config
+from nlpcourse.course import release as rel
+from nlpcourse.course import submissions
 
 ROOT = Path(__file__).resolve().parents[1]
 KINDS = ["reference", "blank", "partly_wrong", "hostile"]
@@ -140,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     shutil.copytree(base, plain, symlinks=True)
     shutil.copytree(base, ours, symlinks=True)
     nbgrader = [sys.executable, "-m", "nbgrader"]
-    nlpcourse = [sys.executable, "-m", "nlpcourse.cli"]
+    nlpcourse = [sys.executable, "-m", "nlpcourse.course.cli"]
 
     t_plain = sum(run([*nbgrader, "autograde", a, "--force"], plain) for a in names)
     t_ours = run([*nlpcourse, "autograde", "--workers", str(args.workers), "--no-progress"], ours)

@@ -25,7 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from nlpcourse import build, config  # noqa: E402
+from nlpcourse import config  # noqa: E402
+from nlpcourse.course import build  # noqa: E402
 
 # Targets (seconds, CPU, whole notebook with training) from the assignments' issues.
 TARGETS = {

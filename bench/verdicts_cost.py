@@ -32,8 +32,9 @@ from pathlib import Path
 
 import nbformat
 
-from nlpcourse import build, config
-from nlpcourse.sandbox import SandboxedExecute
+from nlpcourse import config
+from nlpcourse.course import build
+from nlpcourse.course.preprocessors.sandboxedexecute import SandboxedExecute
 
 
 def old_tree(root: Path, rev: str, assignment: str, dest: Path) -> Path:

@@ -1,6 +1,6 @@
 """What runs in the student's kernel when the autograder asks it for data.
 
-Under autograde the grader (:mod:`nlpcourse.verdicts`) sends, after a graded cell ran, a
+Under autograde the grader (:mod:`nlpcourse.course.verdicts`) sends, after a graded cell ran, a
 request: an expression (``dropout_scale(p)``) and its inputs. The kernel evaluates it in the
 notebook's namespace with :func:`reply` and hands back the value in the wire format
 (:mod:`nlpcourse.wire`), or the type and message of the exception it raised. Nothing here

@@ -1,7 +1,7 @@
 """The data format between a student's kernel and the grader: JSON, arrays as raw bytes.
 
 The kernel (:mod:`nlpcourse.probe`) turns what a student's function returned into plain JSON;
-the grader (:mod:`nlpcourse.verdicts`) turns it back. Only these travel: ``None``, ``bool``,
+the grader (:mod:`nlpcourse.course.verdicts`) turns it back. Only these travel: ``None``, ``bool``,
 ``int``, ``float``, ``str``, lists, and tagged objects:
 
 - ``{"$": "array", "dtype": "<f8", "shape": [2, 3], "b64": ...}`` a NumPy array (a NumPy scalar

@@ -10,6 +10,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# What must never appear in a released notebook (solution, hidden-test and mark-scheme text).
+LEAK_PATTERNS = re.compile(
+    r"BEGIN SOLUTION|END SOLUTION|BEGIN HIDDEN TESTS|END HIDDEN TESTS|BEGIN MARK SCHEME|"
+    r"Mark scheme|Model answer"
+)
 BIN = Path(sys.executable).parent
 # nbgrader runs `alembic` from PATH; models and data sets come from local files only.
 os.environ["PATH"] = f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"
@@ -75,7 +80,7 @@ def root() -> Path:
 @pytest.fixture(scope="session")
 def built(root) -> dict[str, Path]:
     """Every source notebook built once per session: assignment -> .ipynb path."""
-    from nlpcourse import build
+    from nlpcourse.course import build
 
     return {a: build.build_assignment(root, a) for a in assignments()}
 
@@ -84,7 +89,7 @@ def built(root) -> dict[str, Path]:
 def released(tmp_path_factory):
     """assignment -> a scratch course root where that assignment was built and released once
     (shared by the golden and validate tests; never the real course root)."""
-    from nlpcourse import release as rel
+    from nlpcourse.course import release as rel
 
     cache: dict[str, Path] = {}
 

@@ -40,7 +40,7 @@ def test_dropout_check_wants_independent_entries():
     """The hidden dropout check tests the mask's distribution, not only its rate: a fixed
     number of drops per call, or one mask shared by every row, lose the drop-rate part; the
     reference keeps every point."""
-    from nlpcourse import verdicts
+    from nlpcourse.course import verdicts
 
     def scale(p):
         if not 0.0 <= p < 1.0:

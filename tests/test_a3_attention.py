@@ -91,7 +91,7 @@ def test_source_notebook_runs_whole_on_cpu(tmp_path):
     """The whole source notebook (reference answers) executes without error, offline."""
     import nbformat
 
-    from nlpcourse import build
+    from nlpcourse.course import build
 
     nb_path = build.build_assignment(ROOT, A)
     env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", MPLBACKEND="Agg")
@@ -210,7 +210,7 @@ def _reference_namespace():
     """The reference solutions run as a student's notebook would (no test cells)."""
     import jupytext
 
-    from nlpcourse.submissions import strip_solution_delimiters
+    from nlpcourse.course.submissions import strip_solution_delimiters
 
     nb = jupytext.read(SRC / f"{A}.py")
     ns: dict = {}
@@ -236,7 +236,7 @@ def reference_ns():
 
 
 def _run(checks_path, ns, student="ref"):
-    from nlpcourse import verdicts
+    from nlpcourse.course import verdicts
 
     loaded = verdicts.load_checks(checks_path)
     kernel = verdicts.Kernel(lambda expr: repr(eval(expr, ns)))  # noqa: S307

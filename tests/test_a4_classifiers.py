@@ -18,7 +18,8 @@ import pytest
 import torch
 from conftest import ROOT
 
-from nlpcourse import reviews, submissions, verdicts
+from nlpcourse import reviews
+from nlpcourse.course import submissions, verdicts
 
 A = "a4_classifiers"
 
@@ -254,7 +255,7 @@ def test_probabilities_cannot_reach_the_training_checks_loss():
 def test_source_notebook_runs_whole_offline(tmp_path):
     """The whole source notebook (reference answers, all three trainings) executes offline on
     the CPU, labels the offline set, and reports three dev accuracies."""
-    from nlpcourse import build
+    from nlpcourse.course import build
 
     nb_path = build.build_assignment(ROOT, A)
     env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", MPLBACKEND="Agg")

@@ -178,7 +178,7 @@ def test_average_query_check_tests_the_limit_not_the_reference_constant():
     tolerance (beta / 2 as well as beta) and refuses a missing scale and unequal weights."""
     import numpy as np
 
-    from nlpcourse import verdicts
+    from nlpcourse.course import verdicts
 
     root = Path(__file__).resolve().parents[1]
     chk = verdicts.load_checks(root / "source/a6_pretraining/hidden/checks.py")

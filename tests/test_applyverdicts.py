@@ -1,12 +1,12 @@
-"""nlpcourse.preprocessors.ApplyVerdicts: verdicts become outputs that nbgrader scores right."""
+"""nlpcourse.course.preprocessors.ApplyVerdicts: verdicts become outputs nbgrader scores right."""
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 from nbgrader.utils import determine_grade
 
-from nlpcourse.preprocessors import ApplyVerdicts
-from nlpcourse.preprocessors.applyverdicts import DIED_KEY, KEY
-from nlpcourse.verdicts import Verdict
+from nlpcourse.course.preprocessors import ApplyVerdicts
+from nlpcourse.course.preprocessors.applyverdicts import DIED_KEY, KEY
+from nlpcourse.course.verdicts import Verdict
 
 
 def graded(gid: str, points: float, solution: bool = False):

@@ -8,10 +8,11 @@ import shutil
 
 import nbformat
 import pytest
-from conftest import ROOT, assignments
+from conftest import LEAK_PATTERNS, ROOT, assignments
 
-from nlpcourse import build, registry, submissions
-from nlpcourse import release as rel
+from nlpcourse import registry
+from nlpcourse.course import build, submissions, validate
+from nlpcourse.course import release as rel
 
 ASSIGNMENTS = assignments()
 REQUIRED_CASES = ("reference", "blank", "partly_wrong")
@@ -62,7 +63,7 @@ def test_part_headings_match_their_cells(a, built):
 def test_every_hand_graded_cell_has_a_mark_scheme(a, built):
     """What `nlpcourse markscheme` prints for each cell a person grades names its points: a
     written answer's "**Mark scheme (N).**", a figure's "**How it is marked (N).**"."""
-    from nlpcourse.cli import _mark_schemes
+    from nlpcourse.course.cli import _mark_schemes
 
     nb = nbformat.read(built[a], as_version=4)
     for cell, scheme in _mark_schemes(nb):
@@ -99,7 +100,7 @@ def test_release_has_no_solutions_or_hidden_tests(a, built):
     assert (rdir / f"{a}.ipynb").is_file(), f"release/{a} is missing: run `make release`"
     assert not rel.author_only_files(rdir, a), "author-only files in release/: check ignore"
     text = (rdir / f"{a}.ipynb").read_text()
-    leak = rel.LEAK_PATTERNS.search(text)
+    leak = LEAK_PATTERNS.search(text)
     assert not leak, f"release/{a} contains {leak.group(0)!r}"
     src = nbformat.read(built[a], as_version=4)
     released = "\n".join(c.source for c in nbformat.read(rdir / f"{a}.ipynb", as_version=4).cells)
@@ -146,7 +147,7 @@ def test_release_is_golden(a, released):
 def test_nbgrader_validate(a, released):
     """The source passes all its tests; the release (every stub) passes none."""
     course = released(a)
-    results = rel.validate(course, [a])
+    results = validate.validate(course, [a])
     assert len(results) == 2
     for r in results:
         assert r.ok, f"{r.notebook} (invert={r.inverted}):\n{r.output[-3000:]}"

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from nlpcourse import build
+from nlpcourse.course import build
 
 SETUP = (
     '# %% tags=["setup"]\nimport nlpcourse\n\n'

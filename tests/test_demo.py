@@ -12,8 +12,9 @@ import nbformat
 import pytest
 from conftest import ROOT, assignments
 
-from nlpcourse import build, demo, questions, settings, submissions
-from nlpcourse import release as rel
+from nlpcourse import settings
+from nlpcourse.course import build, demo, questions, submissions
+from nlpcourse.course import release as rel
 
 A = "a2_dropout_cnn"
 WIDTH = 100
@@ -68,7 +69,7 @@ def test_demo_then_feedback_and_export(tmp_path):
     course = rel.copy_course(ROOT, tmp_path / "course", [A])
     shutil.copytree(ROOT / "tests" / "submissions" / A, course / "tests" / "submissions" / A)
     run = subprocess.run(
-        [sys.executable, "-m", "nlpcourse.cli", "--root", str(course), "demo", A],
+        [sys.executable, "-m", "nlpcourse.course.cli", "--root", str(course), "demo", A],
         capture_output=True,
         text=True,
         env=rel.tool_env(),
@@ -108,7 +109,7 @@ def test_demo_on_a_machine_without_bubblewrap(tmp_path):
     course = rel.copy_course(ROOT, tmp_path / "course", [A])
     shutil.copytree(ROOT / "tests" / "submissions" / A, course / "tests" / "submissions" / A)
     bwrap = os.path.realpath(shutil.which("bwrap"))
-    cmd = f"mount --bind /dev/null {bwrap} && exec {sys.executable} -m nlpcourse.cli "
+    cmd = f"mount --bind /dev/null {bwrap} && exec {sys.executable} -m nlpcourse.course.cli "
     run = subprocess.run(
         ["unshare", "-m", "sh", "-c", cmd + f"--root {course} demo {A}"],
         capture_output=True,

@@ -27,8 +27,8 @@ import nbformat
 import pytest
 from conftest import ROOT
 
-from nlpcourse import release as rel
-from nlpcourse import sandbox, submissions
+from nlpcourse.course import release as rel
+from nlpcourse.course import sandbox, submissions
 
 A = "a2_dropout_cnn"
 HOSTILE = ROOT / "tests" / "submissions" / "hostile"

@@ -19,8 +19,9 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from nlpcourse import parallel, sandbox, submissions
-from nlpcourse import release as rel
+from nlpcourse.course import autograde, sandbox, submissions
+from nlpcourse.course import release as rel
+from nlpcourse.course.autograde import coordinator
 
 A = "a2_dropout_cnn"
 # A mixed batch (tests/submissions/<folder>/<case>): right, empty, partly wrong, one wrong
@@ -126,7 +127,7 @@ def of(grades: dict, students: list[str]) -> dict:
 @pytest.mark.slow
 def test_same_grades_as_plain_nbgrader_and_manual_grades_kept(a2_course, plain, tmp_path):
     plain, ours = copy(plain, tmp_path / "plain"), copy(a2_course, tmp_path / "ours")
-    summary = parallel.autograde_class(ours, [A], workers=2, progress=False)
+    summary = autograde.autograde_class(ours, [A], workers=2, progress=False)
     assert [r.student for r in summary.results] == sorted(BATCH)
     assert not summary.failed, summary.text()
     expected = dump(sqlite_url(plain))
@@ -143,7 +144,7 @@ def test_same_grades_as_plain_nbgrader_and_manual_grades_kept(a2_course, plain, 
         set_manual_grade(sqlite_url(course), "reference", 14, "good derivation")
         set_manual_grade(sqlite_url(course), "blank", 0, "no answer")
     rel.nbgrader(plain, "autograde", A, "--force", "--student", "reference")
-    parallel.autograde_class(ours, [A], ["reference"], workers=2, progress=False)
+    autograde.autograde_class(ours, [A], ["reference"], workers=2, progress=False)
     after = dump(sqlite_url(ours))
     assert after == dump(sqlite_url(plain))
     assert after[(A, "reference", A, "gamma_derivation")][1:] == (14, True)
@@ -233,8 +234,8 @@ def run_fake(course: Path, monkeypatch, workers: int, manual: dict[str, float], 
     # stand-in runs no torch), not from the fork server the real pool uses (see
     # test_workers_run_torch_after_the_coordinator_did).
     monkeypatch.setattr(NbGraderAPI, "autograde", fake_autograde)
-    monkeypatch.setattr(parallel, "_pool_context", lambda mp: mp.get_context("fork"))
-    summary = parallel.autograde_class(course, ["hw"], workers=workers, progress=False)
+    monkeypatch.setattr(coordinator, "_pool_context", lambda mp: mp.get_context("fork"))
+    summary = autograde.autograde_class(course, ["hw"], workers=workers, progress=False)
     assert len(summary.results) == N_STUDENTS
     assert [r.student for r in summary.failed] == ["s013"]
     assert "FAILED hw/s013" in summary.text()
@@ -255,7 +256,7 @@ def test_parallel_writes_sqlite_no_lost_or_duplicated_rows(tmp_path, monkeypatch
     # twice: a regrade updates rows in place, adds none
     run_fake(course, monkeypatch, 4, MANUAL, url)
     check_rows(url, MANUAL)
-    assert not list((course / parallel.RUNS_DIR).glob("run-*")), "run folders left behind"
+    assert not list((course / coordinator.RUNS_DIR).glob("run-*")), "run folders left behind"
 
 
 def test_bad_input_errors(tmp_path):
@@ -263,11 +264,11 @@ def test_bad_input_errors(tmp_path):
     course.mkdir()
     course = fake_course(tmp_path, sqlite_url(course))
     with pytest.raises(ValueError, match="no assignment 'nope' in the gradebook.*generate_"):
-        parallel.autograde_class(course, ["nope"], progress=False)
+        autograde.autograde_class(course, ["nope"], progress=False)
     with pytest.raises(ValueError, match=r"no submission by \['zed'\]"):
-        parallel.autograde_class(course, ["hw"], ["zed"], progress=False)
+        autograde.autograde_class(course, ["hw"], ["zed"], progress=False)
     with pytest.raises(ValueError, match="unknown engine"):
-        parallel.autograde_class(course, ["hw"], engine="spark", progress=False)
+        autograde.autograde_class(course, ["hw"], engine="spark", progress=False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -357,7 +358,7 @@ def test_postgresql_real_autograde_same_grades(a2_course, plain, tmp_path, monke
     rel.nbgrader(course, "generate_assignment", A, "--force")
     with Gradebook(url, "nlpcourse") as gb:
         gb.update_or_create_assignment(A, duedate=dt.datetime(2030, 1, 1))
-    summary = parallel.autograde_class(course, [A], students, workers=2, progress=False)
+    summary = autograde.autograde_class(course, [A], students, workers=2, progress=False)
     assert not summary.failed, summary.text()
     got = dump(url)
     assert got == of(dump(sqlite_url(plain)), students)
@@ -372,7 +373,7 @@ def test_postgresql_real_autograde_same_grades(a2_course, plain, tmp_path, monke
 def test_dask_local_cluster_same_grades(a2_course, plain, tmp_path):
     students = ["reference", "gamma_p", "os_exit"]
     ours = copy(a2_course, tmp_path / "ours")
-    summary = parallel.autograde_class(
+    summary = autograde.autograde_class(
         ours, [A], students, workers=2, engine="dask", progress=False
     )
     assert summary.engine == "dask"
@@ -396,13 +397,13 @@ def test_a_setup_cell_that_fails_in_the_kernel_stops_the_run_before_any_grade(a2
     nbformat.write(nb, nb_path)
     before = dump(sqlite_url(course))
     with pytest.raises(sandbox.PreflightFailed) as err:
-        parallel.autograde_class(course, [A], workers=2, progress=False)
+        autograde.autograde_class(course, [A], workers=2, progress=False)
     msg = str(err.value)
     assert "Nothing was graded" in msg and "nlpcourse_not_importable_here" in msg, msg
     assert "make install" in msg
     assert dump(sqlite_url(course)) == before
     run = subprocess.run(
-        [sys.executable, "-m", "nlpcourse.cli", "--root", str(course), "autograde", A],
+        [sys.executable, "-m", "nlpcourse.course.cli", "--root", str(course), "autograde", A],
         capture_output=True, text=True, env=rel.tool_env(), timeout=600,
     )  # fmt: skip
     assert run.returncode == 2 and "Traceback" not in run.stderr, run.stderr
@@ -431,7 +432,7 @@ def test_workers_run_torch_after_the_coordinator_did():
 
     torch.set_num_threads(2)
     want = _torch_conv_sum(200_000)  # the coordinator's OpenMP threads now exist
-    ctx = parallel._pool_context(multiprocessing)
+    ctx = coordinator._pool_context(multiprocessing)
     assert ctx.get_start_method() != "fork"
     with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
         got = pool.submit(_torch_conv_sum, 200_000).result(timeout=120)

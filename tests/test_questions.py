@@ -1,4 +1,4 @@
-"""Questions of a notebook (nlpcourse.questions): every graded cell of every release under a
+"""Questions of a notebook (nlpcourse.course.questions): every graded cell of every release under a
 numbered header whose points are its cells' points, and the odd layouts parsed right."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import nbformat
 import pytest
 from conftest import ROOT, assignments
 
-from nlpcourse import build, questions
+from nlpcourse.course import build, questions
 
 
 @pytest.mark.parametrize("a", assignments())

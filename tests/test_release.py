@@ -10,7 +10,8 @@ import textwrap
 import pytest
 from conftest import ROOT
 
-from nlpcourse import release as rel
+from nlpcourse.course import release as rel
+from nlpcourse.course import validate
 
 
 def text_notebook(name: str, answer: str, extra_test: str = "", total: int = 5) -> str:
@@ -65,7 +66,7 @@ def course(tmp_path_factory):
 
 @pytest.mark.slow
 def test_validate_reads_the_validators_results(course):
-    by = {(r.notebook.split("/")[1], r.inverted): r for r in rel.validate(course)}
+    by = {(r.notebook.split("/")[1], r.inverted): r for r in validate.validate(course)}
     assert set(by) == {(a, inv) for a in ("t_good", "t_bad") for inv in (False, True)}
 
     for inverted in (False, True):
@@ -96,7 +97,7 @@ def test_a_validator_that_stops_is_a_failure_with_its_log(course, tmp_path):
     broken = rel.copy_course(course, tmp_path / "broken", ["t_good"])
     shutil.copytree(course / "release", broken / "release")
     (broken / "release" / "t_good" / "t_good.ipynb").write_text("{not json", encoding="utf-8")
-    source, released = rel.validate(broken, ["t_good"])
+    source, released = validate.validate(broken, ["t_good"])
     assert source.ok
     assert not released.ok and released.cells == {}
     assert "Validator stopped" in released.output and "t_good.ipynb" in released.output

@@ -12,8 +12,8 @@ import nbformat
 import pytest
 from conftest import ROOT
 
-from nlpcourse import cli, questions, report
-from nlpcourse import release as rel
+from nlpcourse.course import cli, questions, report
+from nlpcourse.course import release as rel
 
 pytestmark = pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")
 

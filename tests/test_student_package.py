@@ -4,6 +4,7 @@ instructor dependency (nbgrader, Jupyter's servers and clients, Dask, PostgreSQL
 
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 import subprocess
@@ -13,13 +14,28 @@ import nbformat
 import pytest
 from conftest import ROOT, assignments, copy_package
 
-#: What notebooks import (and what those import): the student side of the pack.
-STUDENT_MODULES = [
-    "birthplaces", "config", "corpus", "gpt", "graph", "hub", "registry", "reviews", "seq2seq",
-    "settings", "setup_cell",
-]  # fmt: skip
+#: What notebooks import (and what those import): every module of `nlpcourse/` outside the
+#: instructor's engine, `nlpcourse/course/`.
+STUDENT_MODULES = sorted(p.stem for p in (ROOT / "nlpcourse").glob("*.py") if p.stem != "__init__")
 #: Instructor-only distributions: none may be installed by the student package.
 INSTRUCTOR = ["nbgrader", "jupyter-client", "nbclient", "jupytext", "dask", "psycopg", "notebook"]
+
+
+def test_no_student_module_imports_the_engine():
+    """The student side stands alone: no module outside `nlpcourse/course/` imports it (the
+    engine's dependencies are extras, which `pip install nlpcourse` on Colab leaves out)."""
+    assert {"setup_cell", "registry", "gpt", "wire"} <= set(STUDENT_MODULES), STUDENT_MODULES
+    offenders = []
+    for m in STUDENT_MODULES:
+        tree = ast.parse((ROOT / "nlpcourse" / f"{m}.py").read_text())
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            offenders += [(m, n) for n in names if n.startswith("nlpcourse.course")]
+    assert not offenders, f"student modules import the instructor's engine: {offenders}"
 
 
 @pytest.mark.slow

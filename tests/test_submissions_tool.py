@@ -6,8 +6,8 @@ import nbformat
 import pytest
 from conftest import ROOT
 
-from nlpcourse import submissions as sub
-from nlpcourse.submissions import CellScore
+from nlpcourse.course import submissions as sub
+from nlpcourse.course.submissions import CellScore
 
 
 def test_case_file_is_parsed(tmp_path):

@@ -1,4 +1,4 @@
-"""nlpcourse.systools: `make test` checks (and, as root with apt, installs) its system tools
+"""nlpcourse.course.systools: `make test` checks (and, as root with apt, installs) its system tools
 first, or stops at once with one message naming what is missing and how to install it."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sys
 import pytest
 from conftest import ROOT
 
-from nlpcourse import systools
+from nlpcourse.course import systools
 
 there = systools.Tool("present thing", "pkg-present", lambda: True)
 gone = systools.Tool("bubblewrap (bwrap)", "bubblewrap", lambda: False)
@@ -66,7 +66,8 @@ def test_the_script_on_a_machine_without_bubblewrap():
     only (make runs it before the venv exists), no install: exit 2 and the one message."""
     bwrap = os.path.realpath(shutil.which("bwrap"))
     python = shutil.which("python3") or sys.executable
-    script = f"mount --bind /dev/null {bwrap} && exec {python} nlpcourse/systools.py --no-install"
+    tool = "nlpcourse/course/systools.py"
+    script = f"mount --bind /dev/null {bwrap} && exec {python} {tool} --no-install"
     run = subprocess.run(
         ["unshare", "-m", "sh", "-c", script], cwd=ROOT, capture_output=True, text=True,
         timeout=60, env={"PATH": "/usr/local/bin:/usr/bin:/bin"},
@@ -78,7 +79,8 @@ def test_the_script_on_a_machine_without_bubblewrap():
 def test_the_module_needs_only_the_standard_library():
     """make runs it with the system Python, before .venv exists."""
     run = subprocess.run(
-        [sys.executable, "-I", "-S", "-c", "import runpy; runpy.run_path('nlpcourse/systools.py')"],
+        [sys.executable, "-I", "-S", "-c",
+         "import runpy; runpy.run_path('nlpcourse/course/systools.py')"],
         cwd=ROOT, capture_output=True, text=True,
     )  # fmt: skip
     assert run.returncode == 0, run.stderr

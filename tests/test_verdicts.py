@@ -1,4 +1,4 @@
-"""nlpcourse.verdicts: checks decide from data, and no reply the kernel can forge fools them.
+"""nlpcourse.course.verdicts: checks decide from data, and no reply the kernel can forge fools them.
 
 The kernel is played here by a namespace and ``eval`` (what ipykernel does with a user
 expression): ``send`` returns the ``repr`` of the expression's value, as the kernel would.
@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from conftest import ROOT
 
-from nlpcourse import submissions, verdicts
+from nlpcourse.course import submissions, verdicts
 
 A2 = ROOT / "source" / "a2_dropout_cnn"
 
@@ -118,7 +118,7 @@ def test_an_assignment_without_checks_stops_instead_of_trusting_the_kernel(tmp_p
     autograded cells needs no checks."""
     import nbformat
 
-    from nlpcourse.sandbox import SandboxedExecute
+    from nlpcourse.course.preprocessors.sandboxedexecute import SandboxedExecute
 
     (tmp_path / "hw").mkdir()
     ep = SandboxedExecute(source_dir=str(tmp_path), sandbox=False)

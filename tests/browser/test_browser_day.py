@@ -54,7 +54,7 @@ def reference_cells(assignment: str, ids: list[str]) -> dict[str, str]:
     got it right would have typed)."""
     import nbformat
 
-    from nlpcourse.submissions import strip_solution_delimiters
+    from nlpcourse.course.submissions import strip_solution_delimiters
 
     nb = nbformat.read(ROOT / "source" / assignment / f"{assignment}.ipynb", as_version=4)
     by_id = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in nb.cells}
@@ -81,13 +81,13 @@ def _expect_timeout():
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     """A scratch course: sources, release and `nlpcourse demo` (three autograded students)."""
-    from nlpcourse import release as rel
+    from nlpcourse.course import release as rel
 
     course = rel.copy_course(ROOT, tmp_path_factory.mktemp("browser") / "course", [A, A3])
     rel.release(course, [A3], write_registry=False)
     shutil.copytree(ROOT / "tests" / "submissions" / A, course / "tests" / "submissions" / A)
     run = subprocess.run(
-        [sys.executable, "-m", "nlpcourse.cli", "--root", str(course), "demo", A],
+        [sys.executable, "-m", "nlpcourse.course.cli", "--root", str(course), "demo", A],
         capture_output=True,
         text=True,
         env=rel.tool_env(),
@@ -100,7 +100,7 @@ def course(tmp_path_factory):
 @pytest.fixture(scope="module")
 def server(course, tmp_path_factory):
     """`nlpcourse lab`'s server in the scratch course; yields its URLs."""
-    from nlpcourse import lab
+    from nlpcourse.course import lab
 
     runtime = tmp_path_factory.mktemp("jupyter-runtime")
     log = open(course.parent / "jupyter.log", "w")  # noqa: SIM115

@@ -1,6 +1,6 @@
 """a1_backprop's checks: they run in the grader, never in the student's kernel.
 
-One function per autograded cell (see nlpcourse/verdicts.py and source/README.md, "Writing a
+One function per autograded cell (see nlpcourse/course/verdicts.py and source/README.md, "Writing a
 check"). Inputs come from ``rng`` (the course secret, the student, the cell) wherever the old
 hidden tests used fixed random inputs; the cases a cell is about (the exercise's values,
 pre-activations exactly 0) stay. The references are independent of the solution:
@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from nlpcourse.verdicts import Raised, check
+from nlpcourse.course.verdicts import Raised, check
 
 NAMES = ["x", "w1", "b1", "w2", "b2"]  # the order of the scalar functions' arguments
 GRAD_KEYS = ["b2", "w2", "b1", "w1", "x"]

@@ -1,6 +1,6 @@
 """a2_dropout_cnn's checks: they run in the grader, never in the student's kernel.
 
-One function per autograded cell (see nlpcourse/verdicts.py and source/README.md, "Writing a
+One function per autograded cell (see nlpcourse/course/verdicts.py and source/README.md, "Writing a
 check"). Inputs come from ``rng`` (the course secret, the student, the cell); the references
 here are independent of the solution: the closed form for dropout, torch's ``conv1d`` and an
 explicit loop (make_cases.py) for the convolution.
@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 from make_cases import reference as loop_reference
 
-from nlpcourse.verdicts import check
+from nlpcourse.course.verdicts import check
 
 HERE = Path(__file__).parent
 NEW_RNG = "__import__('numpy').random.default_rng(seed)"

@@ -1,6 +1,6 @@
 """a3_attention's checks: they run in the grader, never in the student's kernel.
 
-One function per autograded cell (see nlpcourse/verdicts.py and source/README.md, "Writing a
+One function per autograded cell (see nlpcourse/course/verdicts.py and source/README.md, "Writing a
 check"). Inputs come from ``rng`` (the course secret, the student, the cell) wherever the old
 hidden tests used fixed random inputs; the notebook's own examples (the released ``*.npy``
 arrays, the sentence) stay. The references are independent of the solution:
@@ -29,7 +29,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from nlpcourse.verdicts import Raised, Stop, check
+from nlpcourse.course.verdicts import Raised, Stop, check
 
 HERE = Path(__file__).parent
 FIXTURES = HERE.parent  # the released x.npy, W_*.npy next to the notebook

@@ -1,6 +1,6 @@
 """a4_classifiers' checks: they run in the grader, never in the student's kernel.
 
-One function per autograded cell (see nlpcourse/verdicts.py and source/README.md, "Writing a
+One function per autograded cell (see nlpcourse/course/verdicts.py and source/README.md, "Writing a
 check"). The student's classes cannot travel, so each request builds a model in the kernel,
 copies in weights the grader drew from ``rng`` (by parameter shape for ``FFNN``, by the given
 attribute names for ``AttentionClassifier``), runs it and sends back its outputs as arrays.
@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from nlpcourse.verdicts import Raised, check
+from nlpcourse.course.verdicts import Raised, check
 
 T = "__import__('torch')"
 DEFAULT_HIDDEN = 20

@@ -1,6 +1,6 @@
 """a5_bleu_attention's checks: they run in the grader, never in the student's kernel.
 
-One function per autograded cell (see nlpcourse/verdicts.py and source/README.md, "Writing a
+One function per autograded cell (see nlpcourse/course/verdicts.py and source/README.md, "Writing a
 check"). Inputs come from ``rng`` (the course secret, the student, the cell); the visible
 cells' own examples stay. The references are independent of the solution:
 
@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from nlpcourse.verdicts import Raised, check
+from nlpcourse.course.verdicts import Raised, check
 
 HERE = Path(__file__).parent
 KERNEL_SIDE = (HERE / "kernel_side.py").read_text(encoding="utf-8")

@@ -1,6 +1,6 @@
 """a6_pretraining's checks: they run in the grader, never in the student's kernel.
 
-One function per autograded cell (see nlpcourse/verdicts.py and source/README.md, "Writing a
+One function per autograded cell (see nlpcourse/course/verdicts.py and source/README.md, "Writing a
 check"). Inputs come from ``rng`` (the course secret, the student, the cell); the visible
 cells' own inputs are rebuilt here from their seeds. The references are independent of the
 solution:
@@ -30,7 +30,7 @@ import numpy as np
 import torch
 
 from nlpcourse import gpt
-from nlpcourse.verdicts import Raised, check
+from nlpcourse.course.verdicts import Raised, check
 
 PAD, MASK = "\u25a1", "\u2047"
 T = "__import__('torch')"

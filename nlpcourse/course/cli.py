@@ -20,11 +20,11 @@ from pathlib import Path
 from nlpcourse import config
 
 # nlpcourse.build imports nbformat, hence jsonschema: it is imported in main(), after
-# parallel.skip_iri_grammar() has halved that import's time.
+# nbgrader_app.skip_iri_grammar() has halved that import's time.
 
 
 def _build():
-    from nlpcourse import build
+    from nlpcourse.course import build
 
     return build
 
@@ -49,7 +49,7 @@ def cmd_build(args) -> int:
 
 
 def cmd_release(args) -> int:
-    from nlpcourse import release
+    from nlpcourse.course import release
 
     root = _root(args)
     names = _names(root, args.assignments)
@@ -60,11 +60,11 @@ def cmd_release(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from nlpcourse import release
+    from nlpcourse.course import validate
 
     root = _root(args)
     failed = 0
-    for r in release.validate(root, _names(root, args.assignments)):
+    for r in validate.validate(root, _names(root, args.assignments)):
         what = "passes no test (--invert)" if r.inverted else "passes every test"
         print(f"{'ok  ' if r.ok else 'FAIL'} {r.notebook}: {what}")
         if not r.ok:
@@ -74,7 +74,7 @@ def cmd_validate(args) -> int:
 
 
 def cmd_grade_cases(args) -> int:
-    from nlpcourse import submissions
+    from nlpcourse.course import submissions
 
     root = _root(args)
     [a] = _names(root, [args.assignment])
@@ -94,7 +94,7 @@ def cmd_grade_cases(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from nlpcourse import demo
+    from nlpcourse.course import demo
 
     root = _root(args)
     print(demo.run_demo(root, _names(root, args.assignments)))
@@ -133,12 +133,12 @@ def _mark_schemes(nb) -> list[tuple]:
 
 
 def cmd_autograde(args) -> int:
-    from nlpcourse import parallel, sandbox
+    from nlpcourse.course import autograde, sandbox
 
     root = _root(args)
     names = _names(root, args.assignments) if args.assignments else None
     try:
-        summary = parallel.autograde_class(
+        summary = autograde.autograde_class(
             root,
             names,
             students=args.student,
@@ -157,7 +157,7 @@ def cmd_autograde(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from nlpcourse import report
+    from nlpcourse.course import report
 
     root = _root(args)
     [a] = _names(root, [args.assignment])
@@ -171,13 +171,13 @@ def cmd_report(args) -> int:
 
 
 def cmd_lab(args) -> int:
-    from nlpcourse import lab
+    from nlpcourse.course import lab
 
     return lab.run(_root(args), args.port, args.token)
 
 
 def main(argv: list[str] | None = None) -> int:
-    from nlpcourse.parallel import skip_iri_grammar
+    from nlpcourse.course.autograde.nbgrader_app import skip_iri_grammar
 
     skip_iri_grammar()
     p = argparse.ArgumentParser(prog="nlpcourse", description=__doc__.split("\n\n")[0])
@@ -225,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     sp.add_argument("--out", help="folder for report.png and report.html (default reports/<a>)")
     sp.set_defaults(fn=cmd_report)
     args = p.parse_args(argv)
-    from nlpcourse.sandbox import PreflightFailed, SandboxUnavailable
+    from nlpcourse.course.sandbox import PreflightFailed, SandboxUnavailable
 
     try:
         return args.fn(args)

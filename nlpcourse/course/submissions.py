@@ -31,7 +31,8 @@ from pathlib import Path
 
 import nbformat
 
-from nlpcourse import release as rel
+from nlpcourse.course import release as rel
+from nlpcourse.course.autograde.gradebook import CellScore, notebook_scores
 
 _DELIM = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
 
@@ -123,15 +124,6 @@ def make_submission(release_nb: Path, source_nb: Path, case: Case) -> nbformat.N
     return nb
 
 
-@dataclass
-class CellScore:
-    grade_id: str
-    score: float | None
-    max_score: float
-    manual: bool  # graded by hand (a written answer)
-    waiting: bool = False  # no grade yet: waits for a grader in formgrader
-
-
 def read_scores(db_url: str, assignment: str, student: str) -> dict[str, CellScore] | None:
     """grade_id -> score for one student's notebook in the gradebook (None: not graded)."""
     from nbgrader.api import Gradebook, MissingEntry
@@ -141,14 +133,7 @@ def read_scores(db_url: str, assignment: str, student: str) -> dict[str, CellSco
             sub = gb.find_submission_notebook(assignment, assignment, student)
         except MissingEntry:
             return None
-        out = {}
-        for g in sub.grades:
-            manual = g.cell.cell_type == "markdown" or bool(
-                g.needs_manual_grade and g.auto_score is None
-            )
-            waiting = bool(g.needs_manual_grade)
-            out[g.name] = CellScore(g.name, g.score, float(g.max_score), manual, waiting)
-        return out
+        return notebook_scores(sub)
 
 
 @dataclass
@@ -206,10 +191,10 @@ def grade_cases(
     env: dict[str, str] | None = None,
 ) -> tuple[list[CaseResult], str]:
     """Autograde ``cases`` in a fresh course root with the engine of ``nlpcourse autograde``
-    (:func:`nlpcourse.parallel.autograde_class`: nbgrader's Autograde converter in ``workers``
+    (:func:`nlpcourse.autograde.autograde_class`: nbgrader's Autograde converter in ``workers``
     processes, default one per core); returns the results and the run's log. ``env`` is extra
-    environment for the run (:func:`~nlpcourse.parallel.autograde_class`)."""
-    from nlpcourse import parallel
+    environment for the run (:func:`~nlpcourse.autograde.autograde_class`)."""
+    from nlpcourse.course import autograde
 
     tmp = Path(workdir or tempfile.mkdtemp(prefix=f"nlpcourse-{assignment}-"))
     course = rel.copy_course(root, tmp, [assignment])
@@ -220,7 +205,7 @@ def grade_cases(
     rel_nb = course / "release" / assignment / f"{assignment}.ipynb"
     for case in cases:
         hand_in(course, assignment, student_id(case.name), make_submission(rel_nb, src_nb, case))
-    summary = parallel.autograde_class(
+    summary = autograde.autograde_class(
         course, [assignment], workers=workers, progress=False, env=env
     )
     results = []
@@ -279,7 +264,7 @@ def format_by_question(results: list[CaseResult], questions: list, width: int = 
     students side by side, then the autograded and the written totals. A graded cell that
     belongs to no question gets a line of its own, named by its grade_id. ``manual``: a written
     answer waiting for a grader."""
-    from nlpcourse.questions import Question
+    from nlpcourse.course.questions import Question
 
     cells: dict[str, CellScore] = {}
     for r in results:

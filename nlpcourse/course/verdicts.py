@@ -3,7 +3,7 @@
 An assignment's checks live in ``source/<assignment>/hidden/checks.py``, a file that is never
 released and never visible inside the sandbox. It holds one function per autograded cell::
 
-    from nlpcourse.verdicts import check
+    from nlpcourse.course.verdicts import check
 
     @check("test_double_hidden", parts={"values": 3, "errors": 2})
     def double_hidden(k, rng, r):

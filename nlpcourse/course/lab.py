@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from nlpcourse import release as rel
+from nlpcourse.course import release as rel
 
 
 def free_port() -> int:

@@ -16,7 +16,7 @@ from nbconvert.preprocessors import Preprocessor
 from nbformat import NotebookNode
 from traitlets import Bool
 
-from nlpcourse.verdicts import Verdict
+from nlpcourse.course.verdicts import Verdict
 
 KEY = "nlpcourse_verdicts"
 DIED_KEY = "nlpcourse_kernel_died_in"

@@ -13,8 +13,9 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from nlpcourse import config, parallel, questions, settings, submissions
-from nlpcourse import release as rel
+from nlpcourse import config, settings
+from nlpcourse.course import autograde, questions, submissions
+from nlpcourse.course import release as rel
 
 
 def demo_cases(root: Path, assignment: str) -> dict[str, submissions.Case]:
@@ -34,7 +35,7 @@ def sandbox_choice() -> tuple[dict[str, str], str | None]:
     The demo's submissions are the pack's own samples, so they are trusted: where bubblewrap
     is missing or cannot start, they are graded without a sandbox, and the note says so and how
     to turn it on. With bubblewrap present they are graded in it, as students' work is."""
-    from nlpcourse import sandbox
+    from nlpcourse.course import sandbox
 
     problem = sandbox.bwrap_problem()
     if problem is None:
@@ -62,7 +63,7 @@ def run_demo(root: Path, names: list[str] | None = None) -> str:
         cases = demo_cases(root, a)
         for student, case in cases.items():
             submissions.hand_in(root, a, student, submissions.make_submission(rel_nb, src_nb, case))
-        parallel.autograde_class(root, [a], students=list(cases), progress=False, env=env)
+        autograde.autograde_class(root, [a], students=list(cases), progress=False, env=env)
         db_url = settings.db_url(root)
         results = []
         for student, case in cases.items():

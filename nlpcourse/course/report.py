@@ -22,6 +22,8 @@ import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nlpcourse.course.autograde.gradebook import notebook_scores
+
 
 @dataclass
 class Score:
@@ -129,7 +131,7 @@ def collect(
     else each cell is a question named by its grade_id."""
     from nbgrader.api import Gradebook, MissingEntry
 
-    from nlpcourse.questions import by_cell
+    from nlpcourse.course.questions import by_cell
 
     owner = by_cell(questions or [])
 
@@ -155,14 +157,13 @@ def collect(
             if sub.total_seconds_late > 0:
                 rep.late[sub.student.id] = sub.total_seconds_late / 3600
             for nb in sub.notebooks:
-                for g in nb.grades:
-                    score = g.manual_score if g.manual_score is not None else g.auto_score
-                    if score is not None and g.extra_credit:
-                        score += g.extra_credit
-                    manual = g.cell.cell_type == "markdown"
+                for g in notebook_scores(nb).values():
                     rep.scores.append(
-                        Score(sub.student.id, label(g.name), score, g.max_score, manual, g.name)
-                    )
+                        Score(
+                            sub.student.id, label(g.grade_id), g.score, g.max_score, g.manual,
+                            g.grade_id,
+                        )
+                    )  # fmt: skip
     if not rep.scores:
         raise ValueError(
             f"no graded submissions of {assignment} in {db_url}: run "
@@ -285,10 +286,11 @@ def write_html(rep: ClassReport, png: Path, path: Path) -> Path:
 
 def make_report(root: Path, assignment: str, out: Path | None = None) -> tuple[str, Path, Path]:
     """Collect, plot and write the report of ``assignment``; returns (summary, png, html)."""
-    from nlpcourse import parallel, questions
+    from nlpcourse.course import questions
+    from nlpcourse.course.autograde.nbgrader_app import _env, course_app
 
-    parallel._env()
-    coursedir = parallel.course_app(Path(root)).coursedir
+    _env()
+    coursedir = course_app(Path(root)).coursedir
     qs = questions.of_assignment(Path(root), assignment)
     rep = collect(coursedir.db_url, assignment, coursedir.course_id, qs)
     out = Path(out or Path(root) / "reports" / assignment)

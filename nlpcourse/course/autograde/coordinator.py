@@ -1,45 +1,14 @@
-"""Autograde a whole class in parallel, through nbgrader's own Autograde converter.
-
-``nlpcourse autograde [A ...] --workers N`` grades every (or the named) submission of the named
-(default: every) assignment the way ``nbgrader autograde A --force`` does, in N worker
-processes: a local process pool, or Dask distributed workers (a ``LocalCluster``, or the
-scheduler of an existing cluster).
-
-Grading is nbgrader's, unchanged: each worker process initialises one ``AutogradeApp`` exactly
-as the ``nbgrader`` command does (jupyter config paths, then the course's
-``nbgrader_config.py``, so hidden files, sandboxed kernels, timeouts and preprocessors all
-apply) and then calls :meth:`nbgrader.apps.NbGraderAPI.autograde` once per submission: the
-same ``Autograde`` converter the command runs, one fresh kernel per notebook. A worker pays
-nbgrader's start-up (~4 s of imports) once for all its submissions; local workers are forked
-from a fork server that has imported nbgrader already (never from the coordinator: see
-``_pool_context``).
-
-The gradebook:
-
-* **SQLite** (the default) takes one writer at a time. When the run starts the coordinator
-  takes a snapshot of the gradebook (SQLite's backup API) and every worker grades into a
-  private copy of it, so it sees the existing manual grades exactly as stock nbgrader does.
-  Per submission the worker sends back the values autograde wrote (submission timestamp,
-  late penalty, auto scores, ``needs_manual_grade``, auto comments); the coordinator is the
-  only writer of the real gradebook and applies them as results arrive. No lost rows, no
-  duplicates, manual scores never touched.
-* **Any other SQLAlchemy URL** (``NLPCOURSE_DB_URL=postgresql://...``): the database server
-  takes concurrent writers, so workers write straight into it, on one machine or many.
-
-On a cluster the course root (``source/``, ``submitted/``, ``autograded/``) must be on a
-filesystem every worker mounts at the same path, with ``nlpcourse`` installed on every worker.
+"""The coordinator: finds the submissions, runs the preflight, starts the workers (a local
+process pool or Dask), is the single writer of a SQLite gradebook, and sums up the run.
 """
 
 from __future__ import annotations
 
 import contextlib
 import glob
-import logging
 import os
 import shutil
-import sqlite3
 import sys
-import threading
 import time
 import warnings
 from collections.abc import Iterable, Iterator
@@ -47,240 +16,11 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nlpcourse.course.autograde.gradebook import apply_record, is_sqlite, snapshot
+from nlpcourse.course.autograde.nbgrader_app import _env, course_app
+from nlpcourse.course.autograde.worker import GradeResult, grade, init_worker
+
 RUNS_DIR = Path(".nlpcourse-cache") / "autograde"
-
-# ---------------------------------------------------------------------------------------------
-# nbgrader set-up, shared by the coordinator and the workers
-
-
-def _env() -> None:
-    """The environment the ``nbgrader`` command gets from ``nlpcourse``: this interpreter's
-    bin/ on PATH (alembic), offline model hubs, a non-GUI plot backend."""
-    skip_iri_grammar()
-    from nlpcourse.release import tool_env
-
-    os.environ.update(tool_env())
-
-
-def skip_iri_grammar() -> None:
-    """Start nbgrader in less than half the time: ~60% of its import time (18-20 s -> 7-8 s
-    on a loaded 2-core machine, measured; ``python -X importtime``) is jsonschema building the
-    lark grammar of ``rfc3987_syntax`` for its optional "iri" format checks. Neither
-    nbformat's schemas nor nbgrader use that format, so this process goes without it. Only
-    takes effect before jsonschema is first imported."""
-    if "jsonschema" not in sys.modules:
-        sys.modules.setdefault("rfc3987_syntax", None)  # import -> ImportError -> skipped
-
-
-# On import too: the fork server imports this module before nbgrader (_pool_context).
-skip_iri_grammar()
-
-
-def course_app(root: Path):
-    """An ``AutogradeApp`` initialised the way ``nbgrader autograde`` initialises it when run
-    in ``root``: the same config files, in the same order, the course's nbgrader_config.py
-    last. Its log goes nowhere (workers capture it per submission)."""
-    skip_iri_grammar()
-    from nbgrader.apps import AutogradeApp
-
-    here = os.getcwd()
-    os.chdir(root)
-    try:
-        app = AutogradeApp()
-        app.initialize([])
-    finally:
-        os.chdir(here)
-    for h in list(app.log.handlers):
-        if isinstance(h, logging.StreamHandler):
-            app.log.removeHandler(h)
-    app.log.propagate = False
-    return app
-
-
-def is_sqlite(url: str) -> bool:
-    return url.startswith("sqlite")
-
-
-def sqlite_path(url: str) -> Path:
-    return Path(url.split("sqlite:///", 1)[1])
-
-
-def snapshot(url: str, dest: Path) -> None:
-    """A consistent copy of a SQLite gradebook (SQLite's online backup)."""
-    src, dst = sqlite3.connect(sqlite_path(url)), sqlite3.connect(dest)
-    try:
-        src.backup(dst)
-    finally:
-        src.close()
-        dst.close()
-
-
-# ---------------------------------------------------------------------------------------------
-# What autograde writes for one submission, read from one gradebook and applied to another
-
-
-def read_record(gb, assignment: str, student: str) -> dict | None:
-    """The values ``nbgrader autograde`` writes for one submission (None: no submission)."""
-    from nbgrader.api import MissingEntry
-
-    try:
-        sub = gb.find_submission(assignment, student)
-    except MissingEntry:
-        return None
-    return {
-        "timestamp": sub.timestamp,
-        "notebooks": {
-            nb.name: {
-                "late_submission_penalty": nb.late_submission_penalty,
-                "grades": {g.name: (g.auto_score, g.needs_manual_grade) for g in nb.grades},
-                "comments": {c.name: c.auto_comment for c in nb.comments},
-            }
-            for nb in sub.notebooks
-        },
-    }
-
-
-def apply_record(gb, assignment: str, student: str, rec: dict) -> None:
-    """Write a worker's record into the real gradebook (the single writer's job). Only the
-    fields autograde writes are set; manual scores and comments stay as they are."""
-    gb.update_or_create_student(student)
-    sub = gb.update_or_create_submission(assignment, student)
-    sub.timestamp = rec["timestamp"]
-    for nb in sub.notebooks:
-        nrec = rec["notebooks"].get(nb.name)
-        if nrec is None:
-            continue
-        nb.late_submission_penalty = nrec["late_submission_penalty"]
-        for g in nb.grades:
-            if g.name in nrec["grades"]:
-                g.auto_score, g.needs_manual_grade = nrec["grades"][g.name]
-        for c in nb.comments:
-            if c.name in nrec["comments"]:
-                c.auto_comment = nrec["comments"][c.name]
-    gb.db.commit()
-
-
-# ---------------------------------------------------------------------------------------------
-# The worker side
-
-
-@dataclass
-class GradeResult:
-    assignment: str
-    student: str
-    ok: bool
-    seconds: float
-    error: str = ""
-    log: str = ""
-    record: dict | None = None
-    worker: str = ""
-
-
-_STATE: dict[tuple, tuple] = {}
-# nbgrader sets attributes of its course directory and os.environ while it grades: one
-# submission at a time per process, even on a Dask worker with several threads.
-_LOCK = threading.Lock()
-
-
-def fast_kernel_shutdown(config) -> bool:
-    """Stop each kernel at once when its notebook has run, unless the course configures it.
-
-    nbgrader's default ("graceful") asks the kernel to shut down and polls until it has: about
-    2.5 s per notebook once torch is imported (Python tearing down torch, then the poll). The
-    executed notebook, and so every grade, is complete before the kernel is stopped; only the
-    kernel's atexit hooks are skipped."""
-    for section in ("Execute", "NotebookClient"):
-        if "shutdown_kernel" in config.get(section, {}):
-            return False
-    config.Execute.shutdown_kernel = "immediate"
-    return True
-
-
-def _capture_output(run_dir: str) -> None:
-    """Send this worker's (and its kernels') stdout and stderr to a file of the run, not over
-    the coordinator's progress bar."""
-    out = os.open(
-        Path(run_dir) / f"worker-{os.uname().nodename}-{os.getpid()}.out",
-        os.O_WRONLY | os.O_CREAT | os.O_APPEND,
-    )
-    for fd in (1, 2):
-        os.dup2(out, fd)
-    os.close(out)
-
-
-def _worker_state(
-    root: str, db_url: str, run_dir: str, capture: bool = True, env: dict | None = None
-):
-    """(api, db_url) of this process for one run, made once: the run's environment (``env``:
-    set before anything computes, so thread counts apply to torch in the checks and in the
-    kernels this worker starts), the course's nbgrader app and, for SQLite, this worker's
-    private copy of the run's gradebook snapshot."""
-    key = (root, db_url, run_dir)
-    if key not in _STATE:
-        os.environ.update(env or {})
-        from nbgrader.apps import NbGraderAPI
-        from sqlalchemy.exc import SAWarning
-
-        if capture:
-            _capture_output(run_dir)
-        # nbgrader's own autoflush warnings, the same in every run of `nbgrader autograde`
-        warnings.filterwarnings("ignore", category=SAWarning)
-        _env()
-        app = course_app(Path(root))
-        fast_kernel_shutdown(app.config)
-        url = db_url
-        if is_sqlite(db_url):
-            mine = Path(run_dir) / f"worker-{os.uname().nodename}-{os.getpid()}.db"
-            shutil.copyfile(Path(run_dir) / "snapshot.db", mine)
-            url = f"sqlite:///{mine}"
-        app.coursedir.db_url = url
-        _STATE[key] = (NbGraderAPI(coursedir=app.coursedir, parent=app), url)
-    return _STATE[key]
-
-
-def init_worker(root: str, db_url: str, run_dir: str, env: dict | None = None) -> None:
-    """Process-pool initializer: set the worker up before its first submission."""
-    _worker_state(root, db_url, run_dir, env=env)
-
-
-def grade(
-    root: str,
-    assignment: str,
-    student: str,
-    db_url: str,
-    run_dir: str,
-    capture: bool = True,
-    env: dict | None = None,
-) -> GradeResult:
-    """Autograde one submission with nbgrader's API in this worker process."""
-    from nbgrader.api import Gradebook
-
-    with _LOCK:
-        api, url = _worker_state(root, db_url, run_dir, capture, env)
-        t0 = time.perf_counter()
-        try:
-            out = api.autograde(assignment, student, force=True, create=True)
-        except BaseException as exc:  # noqa: BLE001 - a worker reports, it does not die
-            out = {"success": False, "error": repr(exc)}
-        seconds = time.perf_counter() - t0
-        record = None
-        if url != db_url:  # a private gradebook: send back what autograde wrote
-            with Gradebook(url, api.coursedir.course_id) as gb:
-                record = read_record(gb, assignment, student)
-        return GradeResult(
-            assignment=assignment,
-            student=student,
-            ok=bool(out.get("success")),
-            seconds=seconds,
-            error=out.get("error", "") or "",
-            log=out.get("log", "") or "",
-            record=record,
-            worker=f"{os.uname().nodename}:{os.getpid()}",
-        )
-
-
-# ---------------------------------------------------------------------------------------------
-# The coordinator
 
 
 @dataclass
@@ -421,7 +161,7 @@ def _autograde(
                 ) from None
     jobs = find_submissions(coursedir, assignments, students)
     if preflight:
-        from nlpcourse import sandbox
+        from nlpcourse.course import sandbox
 
         for a in sorted({a for a, _ in jobs}):  # raises PreflightFailed / SandboxUnavailable
             sandbox.preflight(root, a, app.config)
@@ -509,7 +249,7 @@ def _pool_context(multiprocessing):
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["nlpcourse.parallel", "nbgrader.apps"])
+    ctx.set_forkserver_preload(["nlpcourse.course.autograde.worker", "nbgrader.apps"])
     return ctx
 
 
