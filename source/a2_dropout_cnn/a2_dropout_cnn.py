@@ -100,7 +100,9 @@ import numpy as np
 # ### 1b. `dropout_scale` (8 points)
 #
 # Write `dropout_scale(p_drop)` returning your $\gamma$ as a Python `float`. Raise a
-# `ValueError` whose message names the bad value when `p_drop` is outside $[0, 1)$.
+# `ValueError` whose message names the bad value when `p_drop` is outside $[0, 1)$. The
+# autograder compares your $\gamma$ with the exact value to a relative $10^{-9}$ (at
+# `p_drop` = 0 exactly, at 0.5 to within $10^{-12}$, as the visible test does).
 
 
 # %% nbgrader={"grade_id": "dropout_scale", "solution": true}
@@ -147,6 +149,15 @@ assert dropout_scale(0.3) is not None, "dropout_scale returned None: did you for
 #
 # Any correct way is fine, including `torch.nn.functional.dropout` on a tensor converted
 # from and back to NumPy.
+#
+# The autograder compares the kept units with $\gamma a$ to a relative $10^{-6}$; with
+# `train=False`, and in training with `p_drop = 0`, the output must equal `a` exactly. Its
+# statistical tests, on units drawn fresh for you: on 50,000 units the share dropped is
+# `p_drop` within 6 standard deviations of a binomial share; the number of units dropped per
+# row, per column and per call varies as independent draws per unit would (its variance
+# between 0.5 and 2 times $n\,p_{do}(1 - p_{do})$); and over 800 calls the mean of
+# $w \cdot$ `dropout(x)` is $w \cdot x$ within 6 standard deviations. A correct `dropout` fails
+# them with a probability below $10^{-8}$.
 
 
 # %% nbgrader={"grade_id": "dropout", "solution": true}
@@ -223,7 +234,9 @@ S = [2, 3]
 #
 # Write `conv_maxpool_concat(Z, W, S)` for any $T$, $D$ and $N_F$ (a list `W` of $N_F$ arrays
 # of shape $(s^{(n)}, D)$ and the list `S` of their widths, with $s^{(n)} \le T$). Return a 1-D
-# NumPy array of length $N_F D$. Loops or vectorised NumPy are both fine.
+# NumPy array of length $N_F D$. Loops or vectorised NumPy are both fine. The autograder
+# compares your output with torch's depthwise `conv1d` and with an explicit loop to within a
+# relative $10^{-5}$ plus an absolute $10^{-6}$ (float32 arithmetic meets it).
 
 
 # %% nbgrader={"grade_id": "conv_maxpool_concat", "solution": true}
