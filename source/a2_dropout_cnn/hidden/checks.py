@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 from make_cases import reference as loop_reference
 
-from nlpcourse.verdicts import check
+from nlpcourse.verdicts import Raised, check
 
 HERE = Path(__file__).parent
 NEW_RNG = "__import__('numpy').random.default_rng(seed)"
@@ -22,6 +22,7 @@ NEW_RNG = "__import__('numpy').random.default_rng(seed)"
 # below 1e-8 per student. The convolution's tolerance lets float32 arithmetic pass.
 VAR_LO, VAR_HI = 0.5, 2.0
 CONV_TOL = {"rtol": 1e-5, "atol": 1e-6}
+GRAD_ATOL = 1e-6
 
 
 def _gamma(p):
@@ -299,18 +300,75 @@ def conv_edge_cases(k, rng, r):
         )
 
 
-# --- 2b Z_prime -------------------------------------------------------------------------------
+# --- 2b windows, grad_Z ------------------------------------------------------------------------
 
 
-@check("test_z_prime", parts={"shape": 1, "values": 3})
+def windows_reference(Z, W):
+    """The 1-based start of the window max pooling keeps, per filter and feature, by an
+    explicit loop over windows (first maximum on a tie; the example has none)."""
+    out = []
+    for w in W:
+        s = w.shape[0]
+        for j in range(Z.shape[1]):
+            vals = [sum(w[i, j] * Z[t + i, j] for i in range(s)) for t in range(len(Z) - s + 1)]
+            out.append(1 + max(range(len(vals)), key=vals.__getitem__))
+    return np.array(out)
+
+
+def grad_reference(Z, W):
+    """d(sum of Z')/dZ by torch autograd through conv1d and max: (T, D)."""
+    z = torch.tensor(Z, dtype=torch.float64, requires_grad=True)  # (T, D)
+    outs = []
+    for w in W:
+        k = torch.as_tensor(w, dtype=torch.float64).T[:, None, :]  # (D, 1, s)
+        B = F.conv1d(z.T[None], k, groups=z.shape[1])  # (1, D, T - s + 1)
+        outs.append(B[0].amax(dim=1))  # (D,)
+    torch.cat(outs).sum().backward()
+    return z.grad.numpy()
+
+
+@check("test_z_prime", parts={"windows": 3, "grad_rows": 2, "grad_values": 3})
 def z_prime(k, rng, r):
-    """Z_prime's shape and values for the notebook's example."""
-    if not k.defined("Z_prime"):
-        r.fail("Z_prime is not defined: run the cell that sets it")
-    got = k.eval("Z_prime")
+    """windows (exact) and grad_Z (its non-zero pattern, then its values) for the example."""
+    want_t = windows_reference(Z, W)
+    if not k.defined("windows"):
+        r.expect(False, "windows is not defined: run the cell that sets it", "windows")
+    else:
+        try:
+            got = k.eval("[float(t) for t in windows]")
+        except Raised as exc:
+            got = f"not a list of numbers ({exc.type_name}: {exc.message[:80]})"
+        if isinstance(got, str):
+            r.expect(False, f"windows is {got}", "windows")
+        elif not isinstance(got, list) or len(got) != want_t.size:
+            size = len(got) if isinstance(got, list) else None
+            r.expect(False, f"windows must hold {want_t.size} positions, got {size}", "windows")
+        else:
+            bad = [i for i, (g, t) in enumerate(zip(got, want_t, strict=True)) if g != t]
+            n, j = divmod(bad[0], Z.shape[1]) if bad else (0, 0)
+            r.expect(
+                not bad,
+                f"{len(bad)} of {want_t.size} window positions are not where B is largest "
+                f"(first: windows[{n * Z.shape[1] + j}], filter {n + 1}, feature {j + 1}, "
+                "counted from 1 as t in the formula)",
+                "windows",
+            )
+    want_g = grad_reference(Z, W)
+    if not k.defined("grad_Z"):
+        msg = "grad_Z is not defined: run the cell that sets it"
+        r.expect(False, msg, "grad_rows")
+        r.expect(False, msg, "grad_values")
+        return
+    got = r.array(k.eval("grad_Z"), "grad_Z", shape=want_g.shape, part="grad_rows")
+    rows = np.abs(got) > GRAD_ATOL
+    wrong = int((rows != (want_g != 0)).sum())
     r.expect(
-        np.shape(got) == (6,), f"Z_prime must hold 6 numbers, got shape {np.shape(got)}", "shape"
+        wrong == 0,
+        f"{wrong} entries of grad_Z are non-zero where no gradient reaches Z, or zero where "
+        "one does: only the rows of the window max pooling keeps get a gradient",
+        "grad_rows",
     )
-    B1 = np.array([Z[t] + Z[t + 1] for t in range(6)])
-    B2 = np.array([2 * (Z[t] + Z[t + 1] + Z[t + 2]) for t in range(5)])
-    r.close(got, np.concatenate([B1.max(0), B2.max(0)]), "Z_prime", "values", **CONV_TOL)
+    r.expect(
+        wrong == 0, "the values cannot be right where the non-zero pattern is not", "grad_values"
+    )
+    r.close(got, want_g, "grad_Z", "grad_values", rtol=0, atol=GRAD_ATOL)
