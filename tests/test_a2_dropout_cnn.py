@@ -70,3 +70,51 @@ def test_dropout_check_wants_independent_entries():
             rng = verdicts.rng_for("t", "a2_dropout_cnn", student, chk.grade_id)
             got = verdicts.run(chk, kernel, rng).fraction
             assert got == pytest.approx(want), (fn.__name__, student, got)
+
+
+def test_z_prime_check_grades_2b_alone_part_by_part():
+    """2b's check never calls 2a's function (a namespace without conv_maxpool_concat scores
+    full), and each rule costs only its own part: windows counted from 0 lose "windows" (3 of
+    8), marks of 1 instead of the weights lose "grad_values" (3), a gradient sent to every
+    window loses both gradient parts (5), nothing defined scores 0."""
+    from nlpcourse.course import verdicts
+
+    chk = verdicts.load_checks(HIDDEN / "checks.py")["test_z_prime"]
+    Z = np.array(
+        [
+            [1.3, 0.4, -0.2],
+            [-3.1, 1.1, 2.1],
+            [0.9, 2.8, -1.5],
+            [1.3, 2.4, 0.1],
+            [1.0, 1.0, 0.5],
+            [3.0, -1.4, -0.2],
+            [-0.7, 1.8, 1.3],
+        ]
+    )
+    W, S = [np.ones((2, 3)), 2 * np.ones((3, 3))], [2, 3]
+
+    def answer(first=1, mark=None, every=False):
+        windows, grad = [], np.zeros_like(Z)  # (T, D)
+        for w, s in zip(W, S, strict=True):
+            B = np.array([(w * Z[t : t + s]).sum(axis=0) for t in range(len(Z) - s + 1)])
+            best = B.argmax(axis=0)  # (D,)
+            windows += [int(t) + first for t in best]
+            if every:
+                for t in range(len(Z) - s + 1):
+                    grad[t : t + s] += w  # (s, D)
+                continue
+            for j, t in enumerate(best):
+                grad[t : t + s, j] += w[:, j] if mark is None else mark  # (s,)
+        return {"windows": windows, "grad_Z": grad}
+
+    for ns, want in [
+        (answer(), 1.0),
+        (answer(first=0), 5 / 8),
+        (answer(mark=1.0), 5 / 8),
+        (answer(every=True), 3 / 8),
+        ({}, 0.0),
+    ]:
+        ns = {**ns, "np": np}  # no conv_maxpool_concat, no Z: the check must not need them
+        kernel = verdicts.Kernel(lambda expr, ns=ns: repr(eval(expr, ns)))
+        rng = verdicts.rng_for("t", "a2_dropout_cnn", "s1", chk.grade_id)
+        assert verdicts.run(chk, kernel, rng).fraction == pytest.approx(want), sorted(ns)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from nlpcourse import config
 
-# nlpcourse.build imports nbformat, hence jsonschema: it is imported in main(), after
+# nlpcourse.course.build imports nbformat, hence jsonschema: it is imported in main(), after
 # nbgrader_app.skip_iri_grammar() has halved that import's time.
 
 

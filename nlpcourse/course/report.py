@@ -8,7 +8,7 @@ self-contained ``report.html`` (the figure embedded), summarised in the terminal
 ``nbgrader export`` (grades.csv) stays the way grades go to an LMS.
 
 A question is named as its notebook's header names it ("1a. Derive γ", see
-:mod:`nlpcourse.questions`) and scored as the sum of its graded cells; the HTML also lists
+:mod:`nlpcourse.course.questions`) and scored as the sum of its graded cells; the HTML also lists
 each question's grade_ids. An answer *waiting for a grader* is a question of one student with a
 cell nobody has scored yet; the summary, the figure and the page count the same answers, and a
 total counts them 0.
@@ -127,7 +127,7 @@ def collect(
     questions: list | None = None,
 ) -> ClassReport:
     """Every submission's scores of ``assignment`` from the gradebook; ``questions`` (from
-    :func:`nlpcourse.questions.of_assignment`) groups the cells by question and names them,
+    :func:`nlpcourse.course.questions.of_assignment`) groups the cells by question and names them,
     else each cell is a question named by its grade_id."""
     from nbgrader.api import Gradebook, MissingEntry
 

@@ -260,7 +260,7 @@ def format_table(results: list[CaseResult], first: str = "case", verdicts: bool 
 
 def format_by_question(results: list[CaseResult], questions: list, width: int = 100) -> str:
     """A plain-text table that fits ``width`` columns: one line per question of the notebook
-    (its number, name and points, written ones marked; see :mod:`nlpcourse.questions`), the
+    (its number, name and points, written ones marked; see :mod:`nlpcourse.course.questions`), the
     students side by side, then the autograded and the written totals. A graded cell that
     belongs to no question gets a line of its own, named by its grade_id. ``manual``: a written
     answer waiting for a grader."""

@@ -15,9 +15,10 @@ released and never visible inside the sandbox. It holds one function per autogra
 ``k`` (:class:`Kernel`) asks the student's kernel for data, ``rng`` is drawn from the course
 secret, the student and the cell (fresh inputs per student, the same on a re-grade), ``r``
 (:class:`Report`) collects what passed and what failed. The references, expected values and
-tolerances stay here, in the grader. :class:`nlpcourse.sandbox.SandboxedExecute` runs a cell's
-check right after the cell ran; :class:`nlpcourse.preprocessors.ApplyVerdicts` writes the
-verdicts into the notebook, where nbgrader scores them as usual (partial credit included).
+tolerances stay here, in the grader. :class:`nlpcourse.course.sandbox.SandboxedExecute` runs a
+cell's check right after the cell ran; :class:`nlpcourse.course.preprocessors.ApplyVerdicts`
+writes the verdicts into the notebook, where nbgrader scores them as usual (partial credit
+included).
 """
 
 from __future__ import annotations

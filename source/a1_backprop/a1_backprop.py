@@ -37,7 +37,9 @@
 # you (random values and sizes, negative pre-activations, pre-activations that are exactly 0),
 # and your points come from those checks, part by part, with a message saying which part
 # failed. A solution that only fits the visible examples loses points: write general code, not
-# special cases. Gradients must match `torch.autograd` in float64 to $10^{-8}$.
+# special cases. Values and gradients must match `torch` (`torch.autograd` for gradients) in
+# float64 to an absolute $10^{-8}$; at the visible tests' small integer points, where float
+# arithmetic is exact, to $10^{-12}$. Graphs are compared exactly (labels and edges).
 #
 # **Autograd.** In question 1 (1c, 1d) you run backpropagation *yourself*: plain arithmetic,
 # or a `Value` class you write. The tests and the autograder call those functions with
@@ -579,7 +581,9 @@ assert encoder_graph(1, 3) is not None, "encoder_graph returned None."
 # as in the equations: the softmax runs over $t'$ (the keys) for each fixed query $t$, there
 # is no $1/\sqrt{d}$, $q_{h,t}$ is added before $W$, heads are concatenated in order. NumPy or
 # torch, loops or matrices: all fine. The cell after it runs the exercise's input ($d = 2$,
-# $H = 2$, $T = 2$).
+# $H = 2$, $T = 2$). The autograder compares your output with a float64 torch reference to an
+# absolute $10^{-8}$ (the visible $T = 1$ case: NumPy's `allclose`, a relative $10^{-5}$), so compute in float64,
+# NumPy's default (a float32 tensor rounds too coarsely).
 
 
 # %% nbgrader={"grade_id": "simplified_encoder_layer", "solution": true}

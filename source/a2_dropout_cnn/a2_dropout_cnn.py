@@ -21,7 +21,7 @@
 # | 1b | `dropout_scale(p_drop)` | 8 | tests |
 # | 1c | `dropout(a, p_drop, rng, train=True)` | 12 | tests, some statistical |
 # | 2a | `conv_maxpool_concat(Z, W, S)` | 22 | tests against `torch.nn.functional.conv1d` |
-# | 2b | `Z_prime` for the example below | 8 | tests |
+# | 2b | `windows` and `grad_Z`: where each entry of $Z'$ of the example comes from | 8 | tests |
 # | **Total** | | **65** | |
 #
 # **How you are graded.** Every question is followed by a test cell. The assertions you can
@@ -100,7 +100,9 @@ import numpy as np
 # ### 1b. `dropout_scale` (8 points)
 #
 # Write `dropout_scale(p_drop)` returning your $\gamma$ as a Python `float`. Raise a
-# `ValueError` whose message names the bad value when `p_drop` is outside $[0, 1)$.
+# `ValueError` whose message names the bad value when `p_drop` is outside $[0, 1)$. The
+# autograder compares your $\gamma$ with the exact value to a relative $10^{-9}$ (at
+# `p_drop` = 0 exactly, at 0.5 to within $10^{-12}$, as the visible test does).
 
 
 # %% nbgrader={"grade_id": "dropout_scale", "solution": true}
@@ -147,6 +149,15 @@ assert dropout_scale(0.3) is not None, "dropout_scale returned None: did you for
 #
 # Any correct way is fine, including `torch.nn.functional.dropout` on a tensor converted
 # from and back to NumPy.
+#
+# The autograder compares the kept units with $\gamma a$ to a relative $10^{-6}$; with
+# `train=False`, and in training with `p_drop = 0`, the output must equal `a` exactly. Its
+# statistical tests, on units drawn fresh for you: on 50,000 units the share dropped is
+# `p_drop` within 6 standard deviations of a binomial share; the number of units dropped per
+# row, per column and per call varies as independent draws per unit would (its variance
+# between 0.5 and 2 times $n\,p_{do}(1 - p_{do})$); and over 800 calls the mean of
+# $w \cdot$ `dropout(x)` is $w \cdot x$ within 6 standard deviations. A correct `dropout` fails
+# them with a probability below $10^{-8}$.
 
 
 # %% nbgrader={"grade_id": "dropout", "solution": true}
@@ -223,7 +234,9 @@ S = [2, 3]
 #
 # Write `conv_maxpool_concat(Z, W, S)` for any $T$, $D$ and $N_F$ (a list `W` of $N_F$ arrays
 # of shape $(s^{(n)}, D)$ and the list `S` of their widths, with $s^{(n)} \le T$). Return a 1-D
-# NumPy array of length $N_F D$. Loops or vectorised NumPy are both fine.
+# NumPy array of length $N_F D$. Loops or vectorised NumPy are both fine. The autograder
+# compares your output with torch's depthwise `conv1d` and with an explicit loop to within a
+# relative $10^{-5}$ plus an absolute $10^{-6}$ (float32 arithmetic meets it).
 
 
 # %% nbgrader={"grade_id": "conv_maxpool_concat", "solution": true}
@@ -266,17 +279,57 @@ assert conv_maxpool_concat(Z, W, S) is not None, "conv_maxpool_concat returned N
 assert conv_maxpool_concat(Z, W, S) is not None, "conv_maxpool_concat returned None."
 
 # %% [markdown]
-# ### 2b. The example (8 points)
+# ### 2b. Where each entry of Z′ comes from (8 points)
 #
-# Apply your function to the example's `Z`, `W` and `S` above, store the result in
-# `Z_prime` and print it.
+# Your function returns only the maxima. Max pooling keeps, for each filter $n$ and feature
+# $j$, one window: the position $t$ at which $B^{(n)}_{t,j}$ is largest. Only the rows of $Z$
+# in that window affect that entry of $Z'$, so in backpropagation only they receive its
+# gradient, through the filter's weights. Work both out for the example above yourself, by
+# hand or with a few lines of NumPy of your own (2a's function does not give them):
+#
+# - `windows`: a list of the $N_F D = 6$ window positions $t$, in the order of the entries of
+#   $Z'$ (filter 1's three features, then filter 2's), numbered from 1 as in the formula, so
+#   $1 \le t \le T - s^{(n)} + 1$ (`np.argmax` counts from 0). No column of a $B^{(n)}$ has a
+#   tie here.
+# - `grad_Z`: the gradient $\partial \big(\sum_k Z'_k\big) / \partial Z$, a NumPy array of
+#   shape $(T, D) = (7, 3)$: entry $(r, j)$ says by how much the sum of the entries of $Z'$
+#   changes per unit change of $Z_{r,j}$ (a change small enough that no maximum moves to
+#   another window).
+#
+# The autograder compares `windows` exactly and `grad_Z` entry by entry to within $10^{-6}$,
+# with a reference of its own (windows: an explicit loop; gradient: torch autograd). Points:
+# 3 for the windows, 2 for which entries of `grad_Z` are non-zero, 3 for its values.
 
 # %% nbgrader={"grade_id": "z_prime", "solution": true}
 ### BEGIN SOLUTION
-Z_prime = conv_maxpool_concat(Z, W, S)
+windows = []
+grad_Z = np.zeros_like(Z)  # (T, D)
+for w, s in zip(W, S):
+    B = np.array([(w * Z[t : t + s]).sum(axis=0) for t in range(len(Z) - s + 1)])  # (T-s+1, D)
+    best = B.argmax(axis=0)  # (D,) the winning window of each feature, counted from 0
+    windows += [int(t) + 1 for t in best]
+    for j, t in enumerate(best):
+        grad_Z[t : t + s, j] += w[:, j]  # (s,) only the winning window's rows, by the weights
 ### END SOLUTION
-print(Z_prime)
+print(windows)
+print(grad_Z)
 
 # %% nbgrader={"grade_id": "test_z_prime", "grade": true, "points": 8}
-"""Check Z_prime's shape here; its values are checked by a hidden test."""
-assert np.shape(Z_prime) == (6,), f"Z_prime must hold 6 numbers, got shape {np.shape(Z_prime)}."
+"""Check the form of windows and grad_Z and a sum they must meet; their values are hidden."""
+assert len(windows) == 6, f"windows must hold 6 positions, one per entry of Z'; got {len(windows)}."
+for _k, _t in enumerate(windows):
+    _n, _j = divmod(_k, 3)
+    _last = len(Z) - S[_n] + 1
+    assert float(_t).is_integer() and 1 <= _t <= _last, (
+        f"windows[{_k}] (filter {_n + 1}, feature {_j + 1}) is {_t}: a window position is a "
+        f"whole number from 1 (the first window) to T - s + 1 = {_last}."
+    )
+assert np.shape(grad_Z) == Z.shape, f"grad_Z must have Z's shape {Z.shape}, got {np.shape(grad_Z)}."
+# Each entry of Z' takes one window of each filter, so column j of grad_Z adds up to the sum of
+# column j over all the filters' weights.
+_want = sum(w.sum(axis=0) for w in W)
+assert np.allclose(np.sum(grad_Z, axis=0), _want), (
+    f"The columns of grad_Z add up to {np.sum(grad_Z, axis=0)}; each entry of Z' gets its "
+    f"gradient from one window per filter, through the weights, so they must add up to {_want}."
+)
+print("windows and grad_Z: visible checks passed.")

@@ -97,7 +97,7 @@ def autograde_class(
     assignment in the gradebook); see the module docstring. ``engine`` is "local" (a process
     pool) or "dask" (a LocalCluster, or the cluster whose scheduler is ``scheduler``). First,
     each assignment's setup cell runs alone in a grading kernel (``preflight``): if it fails,
-    nothing is graded and the error says why (:func:`nlpcourse.sandbox.preflight`).
+    nothing is graded and the error says why (:func:`nlpcourse.course.sandbox.preflight`).
 
     ``env`` is extra environment for the whole run: the coordinator while it runs (so the
     course's config reads it), the preflight and the workers, and so their kernels; e.g.

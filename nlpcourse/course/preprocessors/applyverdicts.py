@@ -1,7 +1,7 @@
 """ApplyVerdicts: write the grader's verdicts into the graded cells, for nbgrader to score.
 
-:class:`nlpcourse.sandbox.SandboxedExecute` runs each autograded cell's check
-(:mod:`nlpcourse.verdicts`) in the grader's process and leaves the verdicts in
+:class:`nlpcourse.course.sandbox.SandboxedExecute` runs each autograded cell's check
+(:mod:`nlpcourse.course.verdicts`) in the grader's process and leaves the verdicts in
 ``resources["nlpcourse_verdicts"]``. This preprocessor, after execution and before
 ``SaveAutoGrades``, replaces each such cell's outputs (whatever the kernel printed there) with
 its verdict in the form nbgrader reads: full points, no error; partial credit, an

@@ -44,7 +44,7 @@ class SandboxedExecute(Execute):
         "",
         help="The course's source/ folder: an assignment's checks are read from "
         "<source_dir>/<assignment>/hidden/checks.py and run in this process after each "
-        "autograded cell (nlpcourse.verdicts)",
+        "autograded cell (nlpcourse.course.verdicts)",
     ).tag(config=True)
 
     def __init__(self, *args, **kwargs):

@@ -1,4 +1,4 @@
-# %% [markdown] expect={"lose": ["test_conv_maxpool_concat", "test_conv_vs_torch", "test_conv_edge_cases", "test_z_prime"]}
+# %% [markdown] expect={"lose": ["test_conv_maxpool_concat", "test_conv_vs_torch", "test_conv_edge_cases"]}
 # Wrong: average pooling instead of max pooling.
 
 # %% replace="conv_maxpool_concat"

@@ -1,6 +1,6 @@
 # %% [markdown] expect={"lose": ["test_conv_vs_torch", "test_conv_edge_cases"]}
 # Wrong: true convolution (filter flipped in time). The seed's example filters are symmetric,
-# so Z' of 2b and the visible checks still pass; hidden random filters expose it.
+# so the visible checks still pass; hidden random filters expose it. 2b keeps its points.
 
 # %% replace="conv_maxpool_concat"
 def conv_maxpool_concat(Z, W, S):

@@ -1,4 +1,4 @@
-# %% [markdown] expect={"lose": ["test_conv_maxpool_concat", "test_conv_vs_torch", "test_conv_edge_cases", "test_z_prime"]}
+# %% [markdown] expect={"lose": ["test_conv_maxpool_concat", "test_conv_vs_torch", "test_conv_edge_cases"]}
 # Wrong: max pooling over the feature axis (one number per position) instead of over time.
 
 # %% replace="conv_maxpool_concat"

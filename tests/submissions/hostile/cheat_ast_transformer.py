@@ -1,4 +1,4 @@
-# %% [markdown] expect={"lose": ["test_conv_maxpool_concat", "test_conv_vs_torch", "test_conv_edge_cases", "test_z_prime"]} hostile={"zero": true, "output": ["Autograder: 0 of 6 points"]}
+# %% [markdown] expect={"lose": ["test_conv_maxpool_concat", "test_conv_vs_torch", "test_conv_edge_cases"]} hostile={"zero": true, "output": ["Autograder: 0 of 6 points"]}
 # A wrong convolution, and an AST transformer that deletes every `assert` and every `raise`
 # from later cells.
 

@@ -1,4 +1,4 @@
-# %% [markdown] expect={"lose": ["test_conv_maxpool_concat", "test_conv_vs_torch", "test_conv_edge_cases", "test_z_prime"]} hostile={"zero": true, "output": ["Autograder: 0 of 6 points"]}
+# %% [markdown] expect={"lose": ["test_conv_maxpool_concat", "test_conv_vs_torch", "test_conv_edge_cases"]} hostile={"zero": true, "output": ["Autograder: 0 of 6 points"]}
 # A wrong convolution, and an IPython input transformer that turns every test cell (they open
 # with a docstring) into `pass`: in stock nbgrader every test cell then passes.
 

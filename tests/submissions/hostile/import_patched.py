@@ -1,4 +1,4 @@
-# %% [markdown] expect={"lose": ["test_conv_maxpool_concat", "test_conv_vs_torch", "test_conv_edge_cases", "test_z_prime"]} hostile={"zero": true, "output": ["Autograder: 0 of 6 points"]}
+# %% [markdown] expect={"lose": ["test_conv_maxpool_concat", "test_conv_vs_torch", "test_conv_edge_cases"]} hostile={"zero": true, "output": ["Autograder: 0 of 6 points"]}
 # `builtins.__import__` replaced by a wrapper that could hand the tests a fake torch, and a
 # wrong convolution: the checks run in the grader, which imports nothing from the kernel.
 
