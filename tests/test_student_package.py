@@ -15,8 +15,8 @@ from conftest import ROOT, assignments, copy_package
 
 #: What notebooks import (and what those import): the student side of the pack.
 STUDENT_MODULES = [
-    "birthplaces", "config", "corpus", "gpt", "graph", "hub", "registry", "reviews", "seq2seq",
-    "settings", "setup_cell",
+    "birthplaces", "config", "corpus", "gpt", "graph", "hub", "knowledge", "registry", "reviews",
+    "seq2seq", "settings", "setup_cell",
 ]  # fmt: skip
 #: Instructor-only distributions: none may be installed by the student package.
 INSTRUCTOR = ["nbgrader", "jupyter-client", "nbclient", "jupytext", "dask", "psycopg", "notebook"]
