@@ -335,7 +335,8 @@ def test_the_cpu_run_meets_the_accuracy_target(tmp_path):
 
 def test_average_query_check_tests_the_limit_not_the_reference_constant():
     """The hidden check of question 4 takes any q = f(beta)(k_a + k_b) that meets the stated
-    tolerance (beta / 2 as well as beta) and refuses a missing scale and unequal weights."""
+    tolerance (beta / 2 as well as beta, in float32 as well as float64) and refuses a missing
+    scale and unequal weights."""
     import numpy as np
 
     from nlpcourse import verdicts
@@ -346,11 +347,43 @@ def test_average_query_check_tests_the_limit_not_the_reference_constant():
     answers = {
         "beta": (lambda K, a, b, beta: beta * (K[a] + K[b]), 1.0),
         "half_beta": (lambda K, a, b, beta: (beta / 2) * (K[a] + K[b]), 1.0),
+        # a query built in float32: alpha_a - alpha_b is ~1e-4 at beta = 3000 from rounding
+        "float32": (lambda K, a, b, beta: (beta * (K[a] + K[b])).float(), 1.0),
         "no_beta": (lambda K, a, b, beta: K[a] + K[b], 0.0),
         "unequal": (lambda K, a, b, beta: beta * K[a] + 0.5 * beta * K[b], 0.0),
     }
     for name, (fn, want) in answers.items():
         ns = {"average_query": fn, "torch": torch, "np": np}
+        kernel = verdicts.Kernel(lambda expr, ns=ns: repr(eval(expr, ns)))
+        for student in ("s1", "s2", "s3"):
+            rng = verdicts.rng_for("t", "a6_pretraining", student, chk.grade_id)
+            got = verdicts.run(chk, kernel, rng).fraction
+            assert got == want, (name, student, got)
+
+
+def test_extract_matrix_check_takes_float32_and_refuses_a_wrong_matrix():
+    """The hidden check of question 3 compares M (v_a + v_b) with v_a to the stated relative
+    tolerance (1e-5): a projector built in float32 passes, the identity and A^T A + a small
+    leak into B do not."""
+    import numpy as np
+
+    from nlpcourse import verdicts
+
+    chk = verdicts.load_checks(ROOT / "source/a6_pretraining/hidden/checks.py")
+    chk = chk["test_extract_matrix_hidden"]
+
+    def leaky(A):
+        d = A.shape[1]
+        return A.T @ A + 1e-3 * (torch.eye(d, dtype=A.dtype) - A.T @ A)
+
+    answers = {
+        "projector": (lambda A: A.T @ A, 1.0),
+        "float32": (lambda A: (A.T @ A).float(), 1.0),
+        "identity": (lambda A: torch.eye(A.shape[1], dtype=A.dtype), 0.25),  # shape part only
+        "leaky": (leaky, 0.25),
+    }
+    for name, (fn, want) in answers.items():
+        ns = {"extract_matrix": fn, "torch": torch, "np": np}
         kernel = verdicts.Kernel(lambda expr, ns=ns: repr(eval(expr, ns)))
         for student in ("s1", "s2", "s3"):
             rng = verdicts.rng_for("t", "a6_pretraining", student, chk.grade_id)

@@ -138,7 +138,8 @@ def orthonormal_rows(n, d, generator=None):
 # Make (b) concrete: for keys that are orthogonal with norm 1 (the rows of `keys`, shape
 # $(n, d)$), return a query $q$ of shape $(d,)$, built from the keys and a scale `beta`
 # $= \beta > 0$, for which $\alpha_j \ge \frac{e^{\beta}}{e^{\beta} + n - 1}$, i.e. $\alpha_j$
-# tends to 1 as $\beta$ grows, so that $c \approx v_j$.
+# tends to 1 as $\beta$ grows, so that $c \approx v_j$. The tests check this bound (up to
+# $10^{-6}$ for rounding) for every $j$, for $n$ from 2 to 30 keys and $\beta$ from 1 to 40.
 
 
 # %% nbgrader={"grade_id": "copy_query", "solution": true}
@@ -180,6 +181,8 @@ assert copy_query(torch.eye(3, dtype=torch.float64), 0, 5.0) is not None, (
 # matrix $M$ with $M s = v_a$ for **any** $v_a \in A$, $v_b \in B$ and $s = v_a + v_b$.
 #
 # `a_basis` holds $a_1, \dots, a_m$ as the rows of an $(m, d)$ tensor; return $M$, $(d, d)$.
+# The tests compare $M (v_a + v_b)$ with $v_a$ for random subspaces and vectors, to within
+# $10^{-5}$ of the largest entry of $v_a + v_b$ (float32 rounding passes).
 
 
 # %% nbgrader={"grade_id": "extract_matrix", "solution": true}
@@ -212,9 +215,12 @@ assert extract_matrix(torch.eye(3, dtype=torch.float64)[:1]) is not None, "retur
 # Let $v_a, v_b$ be two values with keys $k_a, k_b$, and assume all keys are orthogonal with
 # norm 1. Return a query $q$ (from the keys and a scale $\beta > 0$) with
 # $c \approx \frac12 (v_a + v_b)$, the approximation becoming exact as $\beta \to \infty$.
-# The tests check that $\alpha_a = \alpha_b$, that the weight left on the other keys shrinks
-# as $\beta$ grows and vanishes (below $10^{-9}$) at $\beta = 3000$, and that from
-# $\beta = 20$ on $\alpha_a$ and $\alpha_b$ are within $10^{-3}$ of $\frac12$.
+# The tests check that $\alpha_a = \alpha_b$ (to within $10^{-3}$), that the weight left on the
+# other keys shrinks as $\beta$ grows and vanishes (below $10^{-9}$) at $\beta = 3000$, and that
+# from $\beta = 20$ on $\alpha_a$ and $\alpha_b$ are within $10^{-3}$ of $\frac12$. With keys
+# sampled as in 6a (the means plus noise of size $10^{-4}$) and your query built from the means at
+# $\beta = 30$, $c$ must be within 2% of $\|v_a - v_b\|$ of $\frac12(v_a + v_b)$ in each of
+# 300 samples.
 
 
 # %% nbgrader={"grade_id": "average_query", "solution": true}
@@ -321,7 +327,11 @@ for _sample in range(6):
 # and values), and the output is their average $c = \frac12 (c_1 + c_2)$. With the keys and
 # means of question 6 (and $\Sigma_i = \alpha I$, $\alpha$ vanishingly small), return two
 # **different** queries, built from the means and $\beta$, such that
-# $c \approx \frac12(v_a + v_b)$.
+# $c \approx \frac12(v_a + v_b)$. The hidden test samples the keys as in 8b below ($\beta = 30$,
+# noise of size $10^{-3}$, samples with $|k_a|$'s factor $\gamma \le 0$ left out): $c$ must be
+# within 5% of $\|v_a - v_b\|$ of $\frac12(v_a + v_b)$ in more than 85% of the samples, and
+# its variance across samples below $0.05 \|v_a - v_b\|^2$ and below a quarter of the single
+# head's, $q = \beta(\mu_a + \mu_b)$.
 
 
 # %% nbgrader={"grade_id": "two_head_queries", "solution": true}
@@ -496,13 +506,23 @@ if not grading():
 # 3. **Rearrange**: `prefix + MASK_CHAR + suffix + MASK_CHAR + masked`.
 # 4. **Pad** with `PAD_CHAR` to exactly `block_size + 1` characters.
 #
-# Use only `rng` for randomness (so that the same seed gives the same strings). The dataset
+# Use only `rng` for randomness (so that the same seed gives the same strings, and 20 seeds more
+# than 15 different ones). The dataset
 # `birthplaces.SpanCorruptionDataset` turns the string `s` into the example
 # `(x, y) = (s[:-1], s[1:])`: the model learns to continue `prefix ⁇ suffix ⁇` with the masked
 # content, and its loss skips the padding. For instance, with `block_size = 24`,
 #
 # `"Kofi Torres was born in Lima."` → ℓ = 17 → `"Kofi Torres was b"` → masked `"res w"` →
 # `"Kofi Tor⁇as b⁇res w□□□□□□"` (25 characters).
+#
+# **How the randomness is tested** (4,000 draws for each rule; a correct answer fails each
+# with a probability of about $10^{-6}$): the truncated lengths reach both 4 and
+# $\lfloor \tfrac78 \cdot \text{block\_size} \rfloor$ and pass a Kolmogorov-Smirnov test
+# against the uniform distribution ($\sqrt{N} D < 2.7$); on a document shorter than that, the
+# share of draws that keep it whole is within 5 standard deviations of its probability; the
+# masked length is on average between 18% and 32% of `len(t)` and varies for a given
+# `len(t)`; and the masked span's start passes the same Kolmogorov-Smirnov test against the
+# uniform distribution over the positions where it fits.
 
 
 # %% nbgrader={"grade_id": "span_corruption", "solution": true}
@@ -717,7 +737,9 @@ assert predict_place(_Scripted(_voc, "Ada Okafor", "Oslo"), _voc, "Ada Okafor", 
 # model's block size (`model.block_size`), train the model on it with
 # `gpt.Trainer(model, dataset, gpt.TrainerConfig(**settings))`, and return the list of
 # losses that `Trainer.train()` returns. (The same `Trainer` with a `SpanCorruptionDataset`
-# pretrains; you will see it below.)
+# pretrains; you will see it below.) The hidden test runs it with learning rate 0 and checks
+# that each loss you return is the cross-entropy of the answer characters (⁇ place ⁇) alone,
+# to within $10^{-4}$.
 
 
 # %% nbgrader={"grade_id": "finetune", "solution": true}
