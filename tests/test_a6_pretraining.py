@@ -326,11 +326,13 @@ def test_the_cpu_run_meets_the_accuracy_target(tmp_path):
     found = dict(re.findall(r"^\s*\((i+)\)[^:\n]*: (\d+\.\d)%$", proc.stdout, re.MULTILINE))
     assert set(found) == {"i", "ii", "iii"}, proc.stdout[-3000:]
     baseline, scratch, pretrained = (float(found[k]) for k in ("i", "ii", "iii"))
+    print("held-out accuracies (%):", found)  # shown by pytest -rA: the run's own numbers
     assert pretrained >= 3 * baseline, found
     assert pretrained >= scratch + 10, found
     # the warm-up demo: the next-character loss falls to well under half of where it started
     demo = re.search(r"next-character loss: (\d+\.\d+) at the first step, (\d+\.\d+)", proc.stdout)
     assert demo and float(demo[2]) < 0.5 * float(demo[1]), proc.stdout[:3000]
+    print(demo[0])
 
 
 def test_average_query_check_tests_the_limit_not_the_reference_constant():
