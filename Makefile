@@ -12,10 +12,10 @@ export HF_HUB_OFFLINE ?= 1
 export TRANSFORMERS_OFFLINE ?= 1
 export MPLBACKEND ?= Agg
 PYTEST_ARGS ?=
-# Two test workers (the machines have 2 cores); a file's tests stay in one worker, so its
-# module fixtures are made once, except test_assignments.py, which splits by assignment
-# (tests/conftest.py's scheduler) so that its autogrades spread over both workers.
-PYTEST_WORKERS ?= -n 2 --dist loadfile
+# Two test workers (the machines have 2 cores). pytest-xdist's --dist loadscope keeps a file's
+# test functions in one worker (its module fixtures are made once) and a class's tests together;
+# test_assignments.py has a class per assignment, so its autogrades spread over both workers.
+PYTEST_WORKERS ?= -n 2 --dist loadscope
 # The slowest tests are listed at the end of every run (what CI time is made of).
 PYTEST_REPORT ?= --durations=30
 

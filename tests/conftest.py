@@ -101,26 +101,3 @@ def released(tmp_path_factory):
         return cache[a]
 
     return get
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_xdist_make_scheduler(config, log):
-    """`make test` runs `pytest -n 2 --dist loadfile`: a file's tests stay in one worker, so its
-    module fixtures (a scratch course, a server, an autograde batch) are made once. One
-    refinement: test_assignments.py is split by assignment, so that the six assignments' real
-    autogrades (most of the suite's time) spread over both workers instead of queueing in one.
-    (pytest-xdist's own `--dist loadgroup` does not work with pytest 9: it renames node ids
-    through an attribute pytest 9 no longer reads.)"""
-    if config.getvalue("dist") != "loadfile":
-        return None
-    from xdist.scheduler import LoadFileScheduling
-
-    class ByFileAndAssignment(LoadFileScheduling):
-        def _split_scope(self, nodeid):
-            path = nodeid.split("::", 1)[0]
-            found = re.search(r"\[(a\d+_\w+)\]$", nodeid)
-            if path.endswith("test_assignments.py") and found:
-                return f"{path}::{found.group(1)}"
-            return path
-
-    return ByFileAndAssignment(config, log)
