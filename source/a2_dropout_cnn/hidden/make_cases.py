@@ -1,7 +1,7 @@
 """Make conv_cases.npz: hidden test cases for A2 question 2a (autograder only).
 
 Run from anywhere: ``python source/a2_dropout_cnn/hidden/make_cases.py``. Seeded, so the file
-is the same on every run; tests/test_a2_dropout_cnn.py checks that the committed file matches
+is the same on every run; tests/assignments/test_a2_dropout_cnn.py checks that the committed file matches
 (floats within a tolerance). The expected outputs come from an explicit triple loop over the
 seed's formula, independent of any vectorised code.
 """

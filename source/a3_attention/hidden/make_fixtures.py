@@ -1,7 +1,7 @@
 """Make the released fixtures of A3 questions 2 and 3 (x.npy, W_*.npy, y.npy, *_mh.npy).
 
 Run from anywhere: ``python source/a3_attention/hidden/make_fixtures.py``. Seeded, so the files
-are the same on every run (tests/test_a3_attention.py checks the committed ones). Shapes follow
+are the same on every run (tests/assignments/test_a3_attention.py checks the committed ones). Shapes follow
 seed 003: T = 32 tokens, d_model = 256, d_qkv = 32, 8 heads. The expected outputs y come from an
 explicit loop over tokens in float64, independent of the notebook's vectorised solution.
 """

@@ -1,7 +1,7 @@
 # %% [markdown] expect={"lose": []} hostile={"special": "fs_walk"}
 # Right answers; walks the sandbox's whole file system and searches every readable file for
 # what the grader holds: lines of the checks, the hidden cases' expected outputs, the course
-# secret. tests/test_integrity.py puts the needles (as hex) at the top of this cell and reads
+# secret. tests/course/test_integrity.py puts the needles (as hex) at the top of this cell and reads
 # the FSWALK line it prints; it grades this case on its own, with the default cell timeout.
 
 # %% replace="z_prime"

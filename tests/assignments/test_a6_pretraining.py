@@ -17,7 +17,7 @@ from nlpcourse import birthplaces, gpt, knowledge
 from nlpcourse.course import build
 from nlpcourse.gpt import MASK_CHAR, PAD_CHAR
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "source/a6_pretraining/a6_pretraining.py"
 
 

@@ -160,10 +160,10 @@ def missing_pieces(root: Path, a: str) -> list[str]:
             f"source/{a} has {n} test submission(s) in tests/submissions/{a}/; at least "
             f"{MIN_CASES}: add the common wrong answers and the right alternatives {SEE}"
         )
-    if not (root / "tests" / f"test_{a}.py").is_file():
+    if not (root / "tests" / "assignments" / f"test_{a}.py").is_file():
         out.append(
-            f"source/{a} has no tests/test_{a}.py: add its own tests (package code, fixture "
-            f"scripts, the notebook on CPU) {SEE}"
+            f"source/{a} has no tests/assignments/test_{a}.py: add its own tests (package code, "
+            f"fixture scripts, the notebook on CPU) {SEE}"
         )
 
     # Where the pack lists its assignments.
@@ -254,7 +254,8 @@ def tree(tmp_path) -> Path:
     cases.mkdir(parents=True)
     for name in [*REQUIRED_CASES, "w1", "w2", "w3"]:
         (cases / f"{name}.py").write_text("")
-    (tmp_path / "tests" / f"test_{A}.py").write_text("")
+    (tmp_path / "tests" / "assignments").mkdir()
+    (tmp_path / "tests" / "assignments" / f"test_{A}.py").write_text("")
     badge = "https://colab.research.google.com/assets/colab-badge.svg"
     (tmp_path / "README.md").write_text(
         "| Assignment | Topic | Points | Open |\n|---|---|---|---|\n"
@@ -296,8 +297,8 @@ def test_too_few_cases_are_named(tree):
 
 
 def test_missing_own_test_file_is_named(tree):
-    (tree / "tests" / f"test_{A}.py").unlink()
-    assert _only(tree).startswith(f"source/{A} has no tests/test_{A}.py")
+    (tree / "tests" / "assignments" / f"test_{A}.py").unlink()
+    assert _only(tree).startswith(f"source/{A} has no tests/assignments/test_{A}.py")
 
 
 def test_missing_release_is_named(tree):

@@ -247,7 +247,8 @@ def test_hostile_case(batch, name):
 @pytest.mark.slow
 def test_controls_score_as_alone(batch):
     """The two control students in the hostile batch score exactly what their case files say
-    (the same as in tests/test_assignments.py, where they are graded among friendly cases)."""
+    (the same as in tests/assignments/test_assignments.py, where they are graded among friendly
+    cases)."""
     for student, case_name in CONTROLS.items():
         case = submissions.load_case(ROOT / "tests" / "submissions" / A / f"{case_name}.py")
         scores = batch["scores"][student]
