@@ -54,7 +54,8 @@ def course(tmp_path_factory):
         gb.add_notebook("hw", "hw")
         for name, (pts, kind) in CELLS.items():
             gb.add_grade_cell(name, "hw", "hw", max_score=pts, cell_type=kind)
-            gb.add_solution_cell(name, "hw", "hw")
+            if kind == "markdown":  # a written answer; the code cells are autograded tests
+                gb.add_solution_cell(name, "hw", "hw")
         for i in range(10):
             s = f"s{i}"
             gb.add_student(s)
