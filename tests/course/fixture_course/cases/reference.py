@@ -1,0 +1,2 @@
+# %% [markdown] expect={"lose": []}
+# The reference solution: every autograded cell scores full.
