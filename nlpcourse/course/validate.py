@@ -47,7 +47,7 @@ def validator_results(notebook: str, invert: bool) -> dict:
 
 _RUN_VALIDATOR = (
     "import json, sys\n"
-    "from nlpcourse.course.release import validator_results\n"
+    "from nlpcourse.course.validate import validator_results\n"
     "found = validator_results(sys.argv[1], sys.argv[2] == 'invert')\n"
     "with open(sys.argv[3], 'w', encoding='utf-8') as f:\n"
     "    json.dump(found, f)\n"
