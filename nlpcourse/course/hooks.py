@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import os
 
-# --- integrity: edits to locked cells are undone and reported ---
-
 
 def _json_problem(path: str) -> str | None:
     import json

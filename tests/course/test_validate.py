@@ -104,16 +104,3 @@ def test_a_validator_that_stops_is_a_failure_with_its_log(course, tmp_path):
     assert "NotJSONError" in released.output or "JSONDecodeError" in released.output, (
         released.output
     )
-
-
-def test_a_release_in_another_course_leaves_the_package_registry_alone(tmp_path):
-    """A demo or release in a scratch course once emptied the package's fixtures.json."""
-    from nlpcourse import registry
-
-    before = registry.REGISTRY_FILE.read_bytes()
-    (tmp_path / "release" / "a9_x").mkdir(parents=True)
-    (tmp_path / "release" / "a9_x" / "data.npy").write_bytes(b"not the pack's")
-    assert rel.write_fixture_registry(tmp_path) is False
-    assert registry.REGISTRY_FILE.read_bytes() == before
-    assert rel.write_fixture_registry(ROOT) is True  # the pack's own root: same content
-    assert registry.REGISTRY_FILE.read_bytes() == before

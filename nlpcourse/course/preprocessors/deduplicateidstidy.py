@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from nbgrader.preprocessors import DeduplicateIds
 
-# --- integrity: edits to locked cells are undone and reported ---
-
 
 class DeduplicateIdsTidy(DeduplicateIds):
     """nbgrader's DeduplicateIds, then drop the empty ``nbgrader`` metadata it leaves on the

@@ -6,9 +6,6 @@ import nbformat
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool
 
-# --- integrity: edits to locked cells are undone and reported ---
-
-
 NOTES_MARK = "nlpcourse_autograder_notes"
 
 

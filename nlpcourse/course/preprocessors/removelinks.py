@@ -9,8 +9,6 @@ import os
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool
 
-# --- integrity: edits to locked cells are undone and reported ---
-
 
 class RemoveLinks(Preprocessor):
     """After the student's code ran: delete symlinks, FIFOs, sockets and device files it left

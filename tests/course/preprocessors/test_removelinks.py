@@ -1,0 +1,36 @@
+"""RemoveLinks: what a student's code left in its folder that a later copy with the
+instructor's rights would follow (symlinks, FIFOs, sockets) is deleted; files and folders stay."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+
+import nbformat
+
+from nlpcourse.course.preprocessors import RemoveLinks
+
+
+def test_links_and_special_files_go_files_stay(tmp_path, caplog):
+    work = tmp_path / "work"
+    (work / "sub").mkdir(parents=True)
+    (work / "answer.npy").write_bytes(b"data")
+    (work / "sub" / "notes.txt").write_text("kept")
+    secret = tmp_path / "gradebook.db"
+    secret.write_text("grades")
+    os.symlink(secret, work / "gb.db")
+    os.symlink(tmp_path, work / "sub" / "up")
+    os.mkfifo(work / "pipe")
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(work / "sock"))
+    sock.close()
+    nb = nbformat.v4.new_notebook()
+    with caplog.at_level(logging.WARNING):
+        RemoveLinks().preprocess(
+            nb, {"metadata": {"path": str(work)}, "nbgrader": {"student": "s1"}}
+        )
+    left = sorted(str(p.relative_to(work)) for p in work.rglob("*"))
+    assert left == ["answer.npy", "sub", "sub/notes.txt"], left
+    assert secret.read_text() == "grades"
+    assert caplog.text.count("Student s1: removed the") == 4, caplog.text
