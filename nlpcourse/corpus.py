@@ -98,11 +98,18 @@ def lm_stream(sentences: list[list[str]], vocab: Vocab, batch_size: int) -> torc
 
     Returns a LongTensor ``(T_long, B)``: column b is the b-th contiguous slice of the stream,
     so reading down a column reads the text in order. The remainder that does not fill a whole
-    row is dropped.
+    row is dropped. Each column needs at least 2 tokens (an input and its next token).
     """
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
     eos = vocab.stoi[EOS]
     ids = [i for s in sentences for i in [*vocab.encode(s), eos]]
     t_long = len(ids) // batch_size
+    if t_long < 2:
+        raise ValueError(
+            f"{batch_size} columns of at least 2 tokens each, but the sentences give only "
+            f"{len(ids)} tokens (with <eos>): use a smaller batch_size or more sentences"
+        )
     data = torch.tensor(ids[: t_long * batch_size], dtype=torch.long)  # (T_long * B,)
     return data.view(batch_size, t_long).t().contiguous()  # (T_long, B)
 
@@ -140,6 +147,8 @@ def translation_batches(
 ) -> list[Bundle]:
     """Source = target bundles: sentences grouped by length (little padding), batches in a
     seeded random order. The same seed gives the same batches."""
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
     order = sorted(range(len(sentences)), key=lambda i: (len(sentences[i]), i))
     groups = [order[k : k + batch_size] for k in range(0, len(order), batch_size)]
     random.Random(seed).shuffle(groups)

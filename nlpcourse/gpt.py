@@ -177,13 +177,16 @@ class GPT(nn.Module):
 def generate(model, x, steps, stop_id=None):
     """Greedy continuation of ids x (B, T) by ``steps`` ids (fewer if every row hit stop_id)."""
     model.eval()
+    stopped = torch.zeros(x.shape[0], dtype=torch.bool, device=x.device)  # (B,)
     for _ in range(steps):
         x_cond = x[:, -model.block_size :]  # (B, <= block_size)
         logits, _ = model(x_cond)  # (B, T, V)
         nxt = logits[:, -1, :].argmax(dim=-1, keepdim=True)  # (B, 1)
         x = torch.cat([x, nxt], dim=1)  # (B, T + 1)
-        if stop_id is not None and x.shape[0] == 1 and int(nxt) == stop_id:
-            break
+        if stop_id is not None:
+            stopped |= nxt[:, 0] == stop_id
+            if bool(stopped.all()):
+                break
     return x
 
 

@@ -218,11 +218,11 @@ def generate_offline(
 ) -> ReviewData:
     """The offline set: seeded synthetic reviews of 6-40 tokens and matching 50-d vectors.
 
-    Each token is a neutral word (Lee-corpus frequencies) or, with probability 0.2, a
-    sentiment word: of the review's polarity with probability 0.75, of the other one
-    otherwise; a quarter of the sentiment words are preceded by "not", which flips their
-    meaning (and so the polarity actually expressed). Vectors: Gaussian noise plus, for
-    sentiment words, a signed push along one "polarity" direction.
+    Each token is a neutral word (Lee-corpus frequencies) or, with probability 0.3, a
+    sentiment word expressing the review's polarity with probability 0.8, the other one
+    otherwise; 15% of the sentiment words (where two tokens still fit) are preceded by "not",
+    which flips their meaning: "not dull" expresses positive. Vectors: Gaussian noise plus,
+    for sentiment words, a signed push along one "polarity" direction.
     """
     rng = np.random.default_rng(seed)
     neutral, freq = _neutral_words(n_neutral)
