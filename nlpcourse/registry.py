@@ -2,7 +2,11 @@
 
 ``fixtures.json`` (written by ``nlpcourse release``) lists, per assignment, the supporting files
 that ``release/<a>/`` ships next to the notebook. A student who opened the notebook alone (Colab)
-gets them fetched by the setup cell; a file whose checksum does not match is refused.
+gets them fetched by the setup cell; a file whose checksum does not match is refused. The
+checksums travel with the package: Colab installs it from the students' repository at the
+release's tag and fetches the files from that same tag (``config.fixture_base_url``), so the
+list, the files and the notebook are always of one release. A failed fetch is one plain message
+in Jupyter (:class:`FixtureError`), not a traceback.
 
 :func:`cache_dir` is the pack's per-machine cache (``$NLPCOURSE_CACHE``, else
 ``~/.cache/nlpcourse``), where :mod:`nlpcourse.hub` builds its seeded checkpoints once.
@@ -25,7 +29,13 @@ REGISTRY_FILE = Path(__file__).with_name("fixtures.json")
 
 
 class FixtureError(RuntimeError):
-    """A fixture that could not be fetched or failed its checksum; the message says what to do."""
+    """A fixture that could not be fetched or failed its checksum; the message says what to do.
+
+    In Jupyter (IPython) the message is all a student sees: IPython shows what an exception's
+    ``_render_traceback_`` returns instead of the traceback."""
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"Setup stopped: {self}"]
 
 
 def sha256(path: str | os.PathLike) -> str:
@@ -65,15 +75,17 @@ def _download(url: str, dest: Path, expected: str | None) -> None:
         got = sha256(tmp)
         if expected and got != expected:
             raise FixtureError(
-                f"{url} arrived with sha256 {got[:12]}…, expected {expected[:12]}…: the file "
-                "is corrupt or from another version of the pack. Delete it and run the setup "
-                "cell again; if it persists, reinstall the pack (the Colab bootstrap does)."
+                f"the data file {dest.name} downloaded from {url} is not the one this release "
+                f"was made with (sha256 {got[:12]}…, expected {expected[:12]}…). Run this cell "
+                "again; if it fails again, use Runtime > Disconnect and delete runtime and run "
+                "it once more, and if it still fails, tell your instructor, with this message."
             )
         os.replace(tmp, dest)
     except (urllib.error.URLError, OSError) as exc:
         raise FixtureError(
-            f"could not download {url} ({exc}). Check the runtime's internet connection, or "
-            f"put the file {dest.name} next to the notebook by hand."
+            f"could not download the data file {dest.name} from {url} ({exc}). Check that "
+            "the runtime is online and run this cell again, or put the file next to the "
+            "notebook by hand (it is in the assignment's folder of the course repository)."
         ) from exc
     finally:
         if os.path.exists(tmp):

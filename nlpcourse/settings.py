@@ -12,7 +12,8 @@ Variables:
 - ``NLPCOURSE_MODEL_DIR``: a folder of local checkpoints, ``<dir>/<model name>``; set, it also
   keeps models offline.
 - ``NLPCOURSE_CACHE``: the pack's cache folder (default ``~/.cache/nlpcourse``).
-- ``NLPCOURSE_FIXTURE_URL``: where the setup cell downloads released fixtures from.
+- ``NLPCOURSE_FIXTURE_URL``: where the setup cell downloads released fixtures from
+  (``<url>/<assignment>/<file>``; default: the students' repository at the release's tag).
 - ``NLPCOURSE_DB_URL``: the gradebook, any SQLAlchemy URL (default SQLite
   ``<course root>/gradebook.db``).
 - ``NLPCOURSE_CELL_TIMEOUT``: seconds a cell may run under autograde (default 240).
@@ -22,8 +23,9 @@ Variables:
   the file ``<course root>/.nlpcourse-secret``, made on first use). Never passed to a kernel.
 - ``NBGRADER_EXECUTION``: set by nbgrader while it runs a notebook (autograde, validate).
 
-The Colab bootstrap in each notebook's first cell reads ``NLPCOURSE_INSTALL_SPEC`` itself: it
-runs before the package is installed, so it cannot import this module.
+The Colab bootstrap in each notebook's first cell reads ``NLPCOURSE_REPOSITORY_URL`` itself (the
+git URL it installs the release's tag from, instead of the students' GitHub repository): it runs
+before the package is installed, so it cannot import this module.
 """
 
 from __future__ import annotations

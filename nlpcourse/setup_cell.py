@@ -16,7 +16,7 @@ import sys
 
 import numpy as np
 
-from nlpcourse import settings
+from nlpcourse import config, settings
 
 GPU_LEVELS = ("optional", "recommended", "required")
 
@@ -79,8 +79,8 @@ def gpu_advice(level: str, colab: bool) -> str:
         "version that shows the code works but not the results."
     )
     how = (
-        "On Colab: Runtime > Change runtime type > Hardware accelerator: GPU, then run this "
-        "cell again."
+        "On Colab: Runtime > Change runtime type, pick a GPU (e.g. T4 GPU) as the hardware "
+        "accelerator and save, then run this cell again."
         if colab
         else "Run it where a GPU is visible to PyTorch (e.g. Colab: open the notebook from the "
         "badge at the top, then Runtime > Change runtime type > GPU)."
@@ -129,7 +129,8 @@ def setup_notebook(
     missing = registry.missing_fixtures(assignment, ".")
     where = "Colab" if colab else platform.system()
     print(
-        f"nlpcourse {_version('nlpcourse')} · {assignment} · Python {platform.python_version()} "
+        f"nlpcourse {_version('nlpcourse')} ({config.RELEASE_TAG}) · {assignment} "
+        f"· Python {platform.python_version()} "
         f"· torch {_version('torch')} · transformers {_version('transformers')} "
         f"· numpy {np.__version__} · {where}"
     )

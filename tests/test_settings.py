@@ -73,7 +73,7 @@ def test_no_other_module_reads_the_environment_for_a_setting():
             if re.search(r"environ\[[^\]]+\]\s*=(?!=)", line):
                 continue  # setting a variable for a child process, not reading one
             if read.search(line) and not (
-                path.name == "build.py" and "NLPCOURSE_INSTALL_SPEC" in line
+                path.name == "build.py" and "NLPCOURSE_REPOSITORY_URL" in line
             ):
                 offenders.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()}")
     assert not offenders, "read these through nlpcourse.settings:\n" + "\n".join(offenders)

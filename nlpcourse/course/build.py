@@ -48,28 +48,55 @@ def _badge_cell(assignment: str) -> nbformat.NotebookNode:
     return cell
 
 
+#: The Colab bootstrap, with the release's tag (@TAG@) and the students' repository (@URL@).
+_BOOTSTRAP = """\
+# Course release @TAG@. On Colab the first run installs the course package of this
+# release; elsewhere, where it is missing, one line says how to install it.
+import importlib.util, os, subprocess, sys
+if importlib.util.find_spec("nlpcourse") is None:
+    url = os.environ.get("NLPCOURSE_REPOSITORY_URL", "@URL@")
+    spec = f"nlpcourse @ git+{url}@@TAG@"
+    try:
+        in_colab = importlib.util.find_spec("google.colab") is not None
+    except (ImportError, ValueError):
+        in_colab = False
+    if not in_colab:
+        print(f"nlpcourse is not installed for this kernel ({sys.executable}): run %pip"
+              f' install "{spec}" in a cell, then restart the kernel (README.md, "For students").')
+    else:
+        pip = [sys.executable, "-m", "pip", "install", "-q", spec]
+        done = subprocess.run(pip, capture_output=True, text=True)
+        if done.returncode != 0:
+            said = [s.strip() for s in done.stderr.splitlines() if s.strip()]
+            said = [s for s in said if s.startswith(("ERROR", "fatal"))] or said[-1:]
+
+            class SetupFailed(Exception):
+                def _render_traceback_(self):  # Jupyter shows this, not a traceback
+                    return [str(self)]
+
+            raise SetupFailed(
+                f"Could not install the course package from {url} at @TAG@"
+                f" (pip said: {' / '.join(said) or 'nothing'}). Check that the runtime is"
+                " online, then run this cell again; if it fails again, use Runtime >"
+                " Disconnect and delete runtime and run it once more. Still failing: tell"
+                " your instructor, with this message."
+            )
+"""
+
+
 def bootstrap_lines() -> str:
-    """The lines put in front of every setup cell: install the pack on Colab; elsewhere, if
-    it is missing, one line saying what to install and how (then ``import nlpcourse`` fails
-    on the package's own name, not on Colab's).
+    """The lines put in front of every setup cell: on Colab, install the student package from
+    the students' repository at the release's tag; elsewhere, if it is missing, one line saying
+    what to install and how (then ``import nlpcourse`` fails on the package's own name, not on
+    Colab's). A failed install stops the cell with one plain message (what failed, the URL, what
+    to try), not a traceback: IPython shows an exception's ``_render_traceback_`` instead.
 
     Colab is told by an importable ``google.colab``; looking for it never raises (there may be
-    no ``google`` package at all, or a ``google`` that is a plain module)."""
-    spec = f"nlpcourse @ git+{config.repository_url()}@{config.BRANCH}"
-    return (
-        "# On Colab the first run installs the course package; elsewhere it says how to.\n"
-        "import importlib.util, subprocess, sys, os\n"
-        'if importlib.util.find_spec("nlpcourse") is None:\n'
-        '    spec = os.environ.get("NLPCOURSE_INSTALL_SPEC", ' + repr(spec) + ")\n"
-        "    try:\n"
-        '        in_colab = importlib.util.find_spec("google.colab") is not None\n'
-        "    except (ImportError, ValueError):\n"
-        "        in_colab = False\n"
-        "    if in_colab:\n"
-        '        subprocess.run([sys.executable, "-m", "pip", "install", "-q", spec], check=True)\n'
-        "    else:\n"
-        "        print(f'nlpcourse is not installed for this kernel ({sys.executable}): run "
-        '%pip install "{spec}" in a cell, then restart the kernel (README.md, "For students").\')\n'
+    no ``google`` package at all, or a ``google`` that is a plain module).
+    ``NLPCOURSE_REPOSITORY_URL`` (tests: a local ``file://`` repository) replaces the repository;
+    the tag stays the release's."""
+    return _BOOTSTRAP.replace("@TAG@", config.check_tag(config.RELEASE_TAG)).replace(
+        "@URL@", config.repository_url()
     )
 
 

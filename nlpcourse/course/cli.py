@@ -9,6 +9,7 @@ nlpcourse markscheme A           print the model answers and mark schemes of A
 nlpcourse lab [--port N]         JupyterLab + nbgrader (student view, formgrader) on 127.0.0.1
 nlpcourse autograde [A ...]      autograde a class in parallel (--workers N, --dask [ADDR])
 nlpcourse report A              score distributions, most-missed questions, late, outliers
+nlpcourse publish DEST [--tag T] the students' repository: release/, student package, README
 """
 
 from __future__ import annotations
@@ -170,6 +171,18 @@ def cmd_report(args) -> int:
     return 0
 
 
+def cmd_publish(args) -> int:
+    from nlpcourse.course import publish
+
+    try:
+        done = publish.publish(_root(args), Path(args.dest), args.tag)
+    except publish.PublishError as exc:
+        print(f"nlpcourse publish: {exc}", file=sys.stderr)
+        return 2
+    print(done.text())
+    return 0
+
+
 def cmd_lab(args) -> int:
     from nlpcourse.course import lab
 
@@ -224,6 +237,14 @@ def main(argv: list[str] | None = None) -> int:
     sp.add_argument("assignment")
     sp.add_argument("--out", help="folder for report.png and report.html (default reports/<a>)")
     sp.set_defaults(fn=cmd_report)
+    sp = sub.add_parser("publish", help="write the students' repository and tag it")
+    sp.add_argument("dest", help="the students' repository (a folder: a clone, or new)")
+    sp.add_argument(
+        "--tag",
+        help="the tag to publish (default: the one release/ was built for, "
+        "nlpcourse/config.py's RELEASE_TAG; another one is refused)",
+    )
+    sp.set_defaults(fn=cmd_publish)
     args = p.parse_args(argv)
     from nlpcourse.course.sandbox import PreflightFailed, SandboxUnavailable
 
