@@ -64,6 +64,11 @@ def fixture_base_url() -> str:
     )
 
 
+def blob_url(path: str, tag: str = RELEASE_TAG) -> str:
+    """A file of the students' repository at the release's tag, as GitHub shows it."""
+    return f"https://github.com/{STUDENT_REPOSITORY}/blob/{tag}/{path}"
+
+
 def colab_url(assignment: str, tag: str = RELEASE_TAG) -> str:
     """The Colab link of a release notebook, at the release's tag."""
     return (

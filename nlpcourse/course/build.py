@@ -13,7 +13,9 @@ The build also
 - locks every markdown cell the author did not mark (question text stays intact and is
   restored by autograde if a student edits it),
 - puts an "Open in Colab" badge on top and the Colab install lines into the setup cell, both
-  made from the one repository named in :mod:`nlpcourse.config`,
+  made from the students' repository and the release tag named in :mod:`nlpcourse.config`,
+  and turns markdown links to the package written from the repository's root
+  (``[`nlpcourse/gpt.py`](nlpcourse/gpt.py)``) into links to that file at the tag,
 - gives each cell a stable id (its grade_id, or its position), so that a rebuild of the same
   text gives the same bytes.
 
@@ -33,6 +35,9 @@ from nlpcourse import config
 
 SCHEMA_VERSION = 3
 _ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+#: A markdown link to a file of the student package, written from the repository's root:
+#: ``[`nlpcourse/gpt.py`](nlpcourse/gpt.py)``.
+_PACKAGE_LINK = re.compile(r"\]\((nlpcourse/[\w./-]+)\)")
 _NB_KEYS = {"grade_id", "grade", "solution", "locked", "points", "task", "schema_version"}
 
 
@@ -158,6 +163,8 @@ def notebook_from_text(text: str, assignment: str) -> nbformat.NotebookNode:
         tags = meta.get("tags", [])
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
+        else:
+            cell.source = _PACKAGE_LINK.sub(lambda m: f"]({config.blob_url(m[1])})", cell.source)
         if "setup" in tags:
             setup_cells += 1
             if cell.cell_type != "code" or "setup_notebook(" not in cell.source:

@@ -214,8 +214,8 @@ print(f"BLEU = {compute_bleu(_example_refs, _example_hyps):.4f}")
 # ## Part B · Three language models (12 points, written)
 #
 # The models and their training code are in the course package: read
-# [`nlpcourse/seq2seq.py`](https://github.com/nlpcourse/nlpcourse/blob/main/nlpcourse/seq2seq.py)
-# and [`nlpcourse/corpus.py`](https://github.com/nlpcourse/nlpcourse/blob/main/nlpcourse/corpus.py)
+# [`nlpcourse/seq2seq.py`](nlpcourse/seq2seq.py)
+# and [`nlpcourse/corpus.py`](nlpcourse/corpus.py)
 # (or `seq2seq??` in a cell). The data is the Lee corpus, 299 English news stories that ship
 # with the `gensim` package, so nothing is downloaded; to keep training to a few minutes on a
 # CPU we use its first 1,000 sentences (cut at 30 tokens: about 23k tokens). As in

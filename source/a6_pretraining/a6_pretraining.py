@@ -409,14 +409,14 @@ for _sample in range(6):
 #
 # The model is a small character-level GPT, written like Karpathy's
 # [minGPT](https://github.com/karpathy/minGPT): read
-# [`nlpcourse/gpt.py`](https://github.com/nlpcourse/nlpcourse/blob/main/nlpcourse/gpt.py) (or
+# [`nlpcourse/gpt.py`](nlpcourse/gpt.py) (or
 # `gpt??` in a cell): `GPTConfig` (a comment per field), `CausalSelfAttention` (with shape
 # comments), `GPT`, and a `Trainer` with a progress bar and `device="auto"`. Its loss ignores
 # the padding character `PAD_CHAR` (□, id 0) in the **targets**: a dataset marks the positions
 # that must not be learned by putting PAD there.
 #
 # **The data.** CS224n uses Wikipedia biographies, which cannot be downloaded everywhere, so
-# [`nlpcourse/birthplaces.py`](https://github.com/nlpcourse/nlpcourse/blob/main/nlpcourse/birthplaces.py)
+# [`nlpcourse/birthplaces.py`](nlpcourse/birthplaces.py)
 # *generates* a corpus of the same shape from a seed: fictional people with real birthplaces
 # (a few cities are common, most rare). Pretraining reads short biographies of **everyone**,
 # four per person, each worded differently (several wordings of a fact are what lets a model
@@ -429,7 +429,7 @@ for _sample in range(6):
 # On a CPU the configuration is scaled down (a shorter block, a smaller model, smaller
 # batches; the same people and the same number of steps); with a GPU it uses the CS224n model
 # size and block size. Both configurations are `knowledge.CONFIGS` in
-# [`nlpcourse/knowledge.py`](https://github.com/nlpcourse/nlpcourse/blob/main/nlpcourse/knowledge.py),
+# [`nlpcourse/knowledge.py`](nlpcourse/knowledge.py),
 # with the few helpers that run the experiment below (building a model, the trainer's settings,
 # the held-out accuracy).
 
