@@ -51,9 +51,9 @@ def repository_url() -> str:
     return f"https://github.com/{STUDENT_REPOSITORY}"
 
 
-def install_spec(tag: str = RELEASE_TAG) -> str:
+def install_spec(tag: str | None = None) -> str:
     """What pip installs on Colab: the student package at the release's tag."""
-    return f"nlpcourse @ git+{repository_url()}@{tag}"
+    return f"nlpcourse @ git+{repository_url()}@{tag or RELEASE_TAG}"
 
 
 def fixture_base_url() -> str:
@@ -64,15 +64,15 @@ def fixture_base_url() -> str:
     )
 
 
-def blob_url(path: str, tag: str = RELEASE_TAG) -> str:
+def blob_url(path: str, tag: str | None = None) -> str:
     """A file of the students' repository at the release's tag, as GitHub shows it."""
-    return f"https://github.com/{STUDENT_REPOSITORY}/blob/{tag}/{path}"
+    return f"https://github.com/{STUDENT_REPOSITORY}/blob/{tag or RELEASE_TAG}/{path}"
 
 
-def colab_url(assignment: str, tag: str = RELEASE_TAG) -> str:
+def colab_url(assignment: str, tag: str | None = None) -> str:
     """The Colab link of a release notebook, at the release's tag."""
     return (
-        f"https://colab.research.google.com/github/{STUDENT_REPOSITORY}/blob/{tag}/"
+        f"https://colab.research.google.com/github/{STUDENT_REPOSITORY}/blob/{tag or RELEASE_TAG}/"
         f"release/{assignment}/{assignment}.ipynb"
     )
 

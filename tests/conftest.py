@@ -66,6 +66,37 @@ def copy_package(dest: Path) -> Path:
     return dest
 
 
+def course_git(cwd: Path, *args: str) -> str:
+    """``git ARGS`` in ``cwd`` with a fixed identity; its output, stripped."""
+    import subprocess
+
+    ident = ["-c", "user.name=Course", "-c", "user.email=course@example.org"]
+    run = subprocess.run(["git", "-C", str(cwd), *ident, *args], capture_output=True, text=True)
+    assert run.returncode == 0, f"git {args}: {run.stderr}"
+    return run.stdout.strip()
+
+
+def make_course(dest: Path) -> Path:
+    """A course repository holding what `nlpcourse publish` reads (release/, the package,
+    pyproject.toml, LICENSE) as it stands in this work tree, committed: publish copies the
+    last commit."""
+    import shutil
+
+    dest.mkdir(parents=True)
+    for name in ("release", "nlpcourse", "pyproject.toml", "LICENSE"):
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(src, dest / name)
+    shutil.copy2(ROOT / "nbgrader_config.py", dest / "nbgrader_config.py")  # a course root
+    (dest / "source").mkdir()
+    course_git(dest, "init", "-q", "-b", "main")
+    course_git(dest, "add", "-A")
+    course_git(dest, "commit", "-qm", "course")
+    return dest
+
+
 def assignments() -> list[str]:
     from nlpcourse import config
 

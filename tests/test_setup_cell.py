@@ -4,18 +4,22 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import http.server
+import io
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tarfile
 import threading
 from pathlib import Path
 
 import nbformat
 import numpy as np
 import pytest
-from conftest import ROOT, copy_package
+from conftest import ROOT, course_git, make_course
 
 import nlpcourse
 from nlpcourse import registry, setup_cell
@@ -65,7 +69,7 @@ def test_setup_cell_without_the_package_off_colab(tmp_path):
     plain_google.mkdir()
     (plain_google / "google.py").write_text("NOT_A_PACKAGE = True\n")  # find_spec raises on it
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "NLPCOURSE"))}
-    spec = f"nlpcourse @ git+{nlpcourse.config.repository_url()}@{nlpcourse.config.BRANCH}"
+    spec = nlpcourse.config.install_spec()  # the students' repository at the release's tag
     assert "\n## For students\n" in (ROOT / "README.md").read_text()  # the section it names
     for a in nlpcourse.config.assignments(ROOT):
         nb = nbformat.read(ROOT / "release" / a / f"{a}.ipynb", as_version=4)
@@ -132,80 +136,210 @@ def test_fetch_checks_checksums(http_folder, tmp_path, monkeypatch):
         registry.fetch_fixtures("ax", work, "http://127.0.0.1:9")
 
 
-@pytest.mark.slow
-def test_colab_path_for_real(http_folder, tmp_path):
-    """A runtime without nlpcourse, where `google.colab` imports: the release's setup cell
-    pip-installs the pack from a git URL and fetches a fixture over HTTP, checksum-checked."""
-    served, url = http_folder
-    a = "a2_dropout_cnn"
-    # 1. The pack as a git repository, with one fixture registered for the assignment.
-    repo = copy_package(tmp_path / "repo")
-    payload = np.arange(6.0).reshape(2, 3)
-    (served / a).mkdir()
-    np.save(served / a / "example.npy", payload)
-    reg = json.loads((repo / "nlpcourse" / "fixtures.json").read_text())
-    reg[a] = {"example.npy": registry.sha256(served / a / "example.npy")}
-    (repo / "nlpcourse" / "fixtures.json").write_text(json.dumps(reg))
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(repo)]
-    subprocess.run(["git", "init", "-q", str(repo)], check=True)
-    subprocess.run([*git, "add", "-A"], check=True)
-    subprocess.run([*git, "commit", "-qm", "pack"], check=True)
-    # 2. A fresh "Colab" runtime: its own venv, the heavy libraries visible through a .pth
-    #    line (not the pack: the editable install's own .pth is not processed from there),
-    #    and a google.colab package.
+# --- the Colab path, from a published students' repository -------------------------------------
+
+INSTRUCTOR = ["nbgrader", "nbclient", "jupytext", "dask", "distributed", "psycopg", "notebook"]
+
+
+@pytest.fixture(scope="module")
+def students(tmp_path_factory):
+    """A course published as `nlpcourse publish` does: (students' repository, its tag, a folder
+    holding the files of that tag, as raw.githubusercontent.com serves them)."""
+    from nlpcourse.course import publish
+
+    base = tmp_path_factory.mktemp("colab")
+    done = publish.publish(make_course(base / "course"), base / "students")
+    raw = base / "raw" / done.tag
+    raw.mkdir(parents=True)
+    archive = subprocess.run(
+        ["git", "-C", str(done.dest), "archive", done.tag], capture_output=True, check=True
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(raw, filter="data")
+    return done.dest, done.tag, raw
+
+
+def _fake_colab(folder: Path) -> Path:
+    """A folder on PYTHONPATH that makes `google.colab` importable, as on Colab."""
+    fake = folder / "google" / "colab"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("")
+    return folder
+
+
+def _runtime(tmp_path: Path, libraries: bool) -> Path:
+    """A fresh Python without nlpcourse. ``libraries``: the heavy ones (torch, ipykernel, ...)
+    visible from this test run's site-packages through a .pth line (the editable install's own
+    .pth is not processed from there); else only pip, and the caller installs."""
     venv = tmp_path / "venv"
     subprocess.run([sys._base_executable, "-m", "venv", str(venv)], check=True)
     py = venv / "bin" / "python"
-    site = subprocess.run(
-        [py, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    ours = next(p for p in sys.path if p.endswith("site-packages") and Path(p).is_dir())
-    Path(site, "zz_libs.pth").write_text(ours + "\n")
-    fake = tmp_path / "fakecolab" / "google" / "colab"
-    fake.mkdir(parents=True)
-    (fake / "__init__.py").write_text("")
+    if libraries:
+        site = subprocess.run(
+            [py, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        ours = next(p for p in sys.path if p.endswith("site-packages") and Path(p).is_dir())
+        Path(site, "zz_libs.pth").write_text(ours + "\n")
     probe = subprocess.run(
         [py, "-c", "import importlib.util as u; print(u.find_spec('nlpcourse') is None)"],
         capture_output=True,
         text=True,
         cwd=tmp_path,
     )
-    assert probe.stdout.strip() == "True", "the fake runtime must start without nlpcourse"
-    # 3. The release's setup cell, exactly as a student runs it, in a folder holding only
-    #    the notebook.
-    nb = nbformat.read(ROOT / "release" / a / f"{a}.ipynb", as_version=4)
-    setup = next(c.source for c in nb.cells if c.cell_type == "code")
+    assert probe.stdout.strip() == "True", "the fresh runtime must start without nlpcourse"
+    return py
+
+
+def _run_in_kernel(py: Path, cells: list[str], cwd: Path, env: dict, timeout: int = 600):
+    """Run ``cells`` in an IPython kernel of ``py`` (as Colab runs them): each cell's outputs.
+    Errors do not stop the run; they are outputs of type "error" with what IPython showed."""
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import KernelManager
+    from nbclient import NotebookClient
+
+    spec = cwd.parent / "kernels" / "runtime"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [str(py), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                "display_name": "runtime",
+                "language": "python",
+                "env": env,
+            }
+        )
+    )
+    km = KernelManager(
+        kernel_name="runtime", kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(spec.parent)])
+    )
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    NotebookClient(
+        nb, km=km, timeout=timeout, allow_errors=True, resources={"metadata": {"path": str(cwd)}}
+    ).execute()
+    return [c.outputs for c in nb.cells]
+
+
+def _kernel_env(tmp_path: Path, repository: str, fixtures: str, **extra: str) -> dict:
+    return {
+        "PYTHONPATH": str(_fake_colab(tmp_path / "fakecolab")),
+        "NLPCOURSE_REPOSITORY_URL": repository,
+        "NLPCOURSE_FIXTURE_URL": fixtures,
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        "PYTHONNOUSERSITE": "1",
+        "HF_HUB_OFFLINE": "1",
+        "MPLBACKEND": "Agg",
+        **extra,
+    }
+
+
+def _one_plain_message(outputs: list) -> str:
+    """The cell showed exactly one thing, an error rendered as a plain message (no traceback,
+    no pip output); that message."""
+    assert len(outputs) == 1, outputs
+    [out] = outputs
+    assert out.output_type == "error", out
+    text = "\n".join(out.traceback)
+    assert "Traceback" not in text and "File " not in text and "\x1b[" not in text, text
+    assert len(out.traceback) == 1, out.traceback
+    return text
+
+
+def _setup_source(dest: Path, a: str) -> str:
+    nb = nbformat.read(dest / "release" / a / f"{a}.ipynb", as_version=4)
+    return next(c.source for c in nb.cells if c.cell_type == "code")
+
+
+@pytest.mark.slow
+def test_a_broken_install_url_is_one_plain_message(tmp_path, students):
+    dest, tag, _ = students
+    py = _runtime(tmp_path, libraries=True)
     work = tmp_path / "content"
     work.mkdir()
-    env = dict(
-        os.environ,
-        PYTHONPATH=str(tmp_path / "fakecolab"),
-        NLPCOURSE_INSTALL_SPEC=f"git+file://{repo}",
-        NLPCOURSE_FIXTURE_URL=url,
-        PIP_NO_DEPS="1",
-        PIP_DISABLE_PIP_VERSION_CHECK="1",
+    bad = f"file://localhost{tmp_path}/no-such-repository"  # URLs with a host
+    env = _kernel_env(tmp_path, bad, "http://127.0.0.1:9")
+    [outputs] = _run_in_kernel(py, [_setup_source(dest, "a2_dropout_cnn")], work, env)
+    text = _one_plain_message(outputs)
+    assert text.startswith(f"Could not install the course package from {bad} at {tag}"), text
+    assert "pip said:" in text and "run this cell again" in text and "online" in text, text
+    assert "Runtime > Disconnect and delete runtime" in text, text
+
+
+@pytest.mark.slow
+def test_a_corrupted_fixture_is_one_plain_message(tmp_path, students, http_folder):
+    dest, tag, raw = students
+    served, url = http_folder
+    shutil.copytree(raw / "release", served / "release")
+    a = "a3_attention"
+    broken = served / "release" / a / "x.npy"
+    broken.write_bytes(broken.read_bytes()[:-8] + b"tampered")
+    py = _runtime(tmp_path, libraries=True)
+    work = tmp_path / "content"
+    work.mkdir()
+    env = _kernel_env(tmp_path, f"file://localhost{dest}", f"{url}/release", PIP_NO_DEPS="1")
+    [outputs] = _run_in_kernel(py, [_setup_source(dest, a)], work, env)
+    text = _one_plain_message(outputs)
+    assert text.startswith("Setup stopped: the data file x.npy downloaded from"), text
+    assert f"{url}/release/{a}/x.npy" in text and "is not the one this release" in text, text
+    assert "run this cell again" in text.replace("Run this cell", "run this cell"), text
+    assert not (work / "x.npy").exists(), "a corrupt download must not be kept"
+
+
+@pytest.mark.slow
+def test_colab_path_from_the_published_repository(tmp_path, students, http_folder, built):
+    """A fresh runtime with only torch (pinned: the CPU wheel) and a Jupyter kernel, as Colab
+    has: the published a3 notebook, answered with the reference solutions, runs top to bottom.
+    Its setup cell installs the package from the students' repository AT THE TAG with its
+    runtime dependencies and no instructor extra, fetches the data files over HTTP and checks
+    them, and every visible test passes."""
+    dest, tag, raw = students
+    served, url = http_folder
+    shutil.copytree(raw / "release", served / "release")
+    py = _runtime(tmp_path, libraries=False)
+    (tmp_path / "c.txt").write_text("torch==2.13.0\n")  # the CPU wheel on disk, never CUDA
+    pip = [py, "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    subprocess.run([*pip, "torch==2.13.0", "ipykernel"], check=True, timeout=900)
+    a = "a3_attention"
+    nb = nbformat.read(dest / "release" / a / f"{a}.ipynb", as_version=4)
+    answers = {c.id: c.source for c in nbformat.read(built[a], as_version=4).cells}
+    cells = [
+        answers[c.id] if c.metadata.get("nbgrader", {}).get("solution") else c.source
+        for c in nb.cells
+        if c.cell_type == "code"
+    ]
+    work = tmp_path / "content"
+    work.mkdir()
+    env = _kernel_env(
+        tmp_path,
+        f"file://localhost{dest}",
+        f"{url}/release",
+        PIP_CONSTRAINT=str(tmp_path / "c.txt"),
     )
-    env.pop("NBGRADER_EXECUTION", None)
-    run = subprocess.run(
-        [py, "-c", setup + "\nprint('DEVICE', device)"],
-        cwd=work,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert run.returncode == 0, run.stdout + run.stderr
-    assert "Fetched 1 file(s) for a2_dropout_cnn: example.npy" in run.stdout
-    assert "Colab" in run.stdout and "DEVICE cpu" in run.stdout
-    assert np.array_equal(np.load(work / "example.npy"), payload)
-    where = subprocess.run(
-        [py, "-c", "import nlpcourse; print(nlpcourse.__file__)"],
-        capture_output=True,
-        text=True,
-        cwd=work,
-        env=env,
-    ).stdout
-    assert where.startswith(str(venv)), f"nlpcourse not installed into the runtime: {where}"
+    outputs = _run_in_kernel(py, cells, work, env, timeout=1500)
+    errors = [o for cell in outputs for o in cell if o.output_type == "error"]
+    assert not errors, "\n".join("\n".join(o.traceback) for o in errors)[-4000:]
+    text = "\n".join(o.get("text", "") for cell in outputs for o in cell)
+    registry = json.loads((dest / "nlpcourse" / "fixtures.json").read_text())[a]
+    assert f"Fetched {len(registry)} file(s) for {a}" in text, text[:2000]
+    assert f"({tag})" in text and "Colab" in text, text[:2000]
+    for name, digest in registry.items():
+        assert hashlib.sha256((work / name).read_bytes()).hexdigest() == digest, name
+    passed = [line for line in text.splitlines() if "visible checks passed" in line]
+    assert len(passed) == 5, text[-3000:]  # softmax, two attentions, tokens and X, one head, plot
+    # Installed from the students' repository at the tag, without the instructor's extra.
+    info = subprocess.run(
+        [py, "-c", "import importlib.metadata as m; print(m.distribution('nlpcourse')"
+         ".read_text('direct_url.json'))"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    vcs = json.loads(info)["vcs_info"]
+    assert vcs["requested_revision"] == tag
+    assert vcs["commit_id"] == course_git(dest, "rev-parse", f"{tag}^{{commit}}")
+    listed = subprocess.run(
+        [py, "-m", "pip", "list", "--format=freeze"], capture_output=True, text=True, check=True
+    ).stdout.lower()
+    installed = {line.split("==")[0].replace("_", "-") for line in listed.split()}
+    assert not installed & set(INSTRUCTOR), sorted(installed & set(INSTRUCTOR))
+    assert {"transformers", "matplotlib", "nltk", "gensim"} <= installed

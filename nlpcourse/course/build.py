@@ -69,7 +69,7 @@ if importlib.util.find_spec("nlpcourse") is None:
         print(f"nlpcourse is not installed for this kernel ({sys.executable}): run %pip"
               f' install "{spec}" in a cell, then restart the kernel (README.md, "For students").')
     else:
-        pip = [sys.executable, "-m", "pip", "install", "-q", spec]
+        pip = [sys.executable, "-m", "pip", "install", "-q", "--no-color", spec]
         done = subprocess.run(pip, capture_output=True, text=True)
         if done.returncode != 0:
             said = [s.strip() for s in done.stderr.splitlines() if s.strip()]

@@ -6,6 +6,7 @@ import textwrap
 
 import pytest
 
+from nlpcourse import config
 from nlpcourse.course import build
 
 SETUP = (
@@ -98,3 +99,31 @@ def test_build_error_names_the_file(tmp_path):
         build.build_assignment(tmp_path, "ax")
     with pytest.raises(build.BuildError, match="no text notebook"):
         build.build_assignment(tmp_path, "missing")
+
+
+def test_badge_install_line_and_package_links_name_the_students_repository_at_the_tag(
+    monkeypatch,
+):
+    monkeypatch.setattr(config, "STUDENT_REPOSITORY", "org/students")
+    monkeypatch.setattr(config, "RELEASE_TAG", "week2")
+    out = nb(
+        """
+        # %% [markdown]
+        # Read [`nlpcourse/gpt.py`](nlpcourse/gpt.py) and [the paper](https://arxiv.org/x).
+        """
+    )
+    badge = out.cells[0].source
+    assert (
+        "(https://colab.research.google.com/github/org/students/blob/week2/release/ax/ax.ipynb)"
+        in badge
+    )
+    setup = next(c.source for c in out.cells if c.id == "setup")
+    assert '"NLPCOURSE_REPOSITORY_URL", "https://github.com/org/students")' in setup
+    assert 'spec = f"nlpcourse @ git+{url}@week2"' in setup
+    assert "Course release week2." in setup and "_render_traceback_" in setup
+    link = out.cells[-1].source
+    assert "(https://github.com/org/students/blob/week2/nlpcourse/gpt.py)" in link
+    assert "(https://arxiv.org/x)" in link
+    monkeypatch.setattr(config, "RELEASE_TAG", "no good")
+    with pytest.raises(ValueError, match="cannot be a release tag"):
+        build.bootstrap_lines()

@@ -7,44 +7,19 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import shutil
-import subprocess
 import tomllib
 from pathlib import Path
 
 import jupytext
 import pytest
-from conftest import ROOT
+from conftest import ROOT, course_git, make_course
 
 from nlpcourse import config
 from nlpcourse.course import cli, publish
 
-SOURCES = ["release", "nlpcourse", "pyproject.toml", "LICENSE"]
-GIT_ID = ["-c", "user.name=Course", "-c", "user.email=course@example.org"]
-
 
 def git(cwd: Path, *args: str) -> str:
-    run = subprocess.run(["git", "-C", str(cwd), *GIT_ID, *args], capture_output=True, text=True)
-    assert run.returncode == 0, f"git {args}: {run.stderr}"
-    return run.stdout.strip()
-
-
-def make_course(dest: Path) -> Path:
-    """A course repository holding what publish reads, as it stands in this work tree,
-    committed (publish copies the last commit)."""
-    dest.mkdir(parents=True)
-    for name in SOURCES:
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(src, dest / name)
-    shutil.copy2(ROOT / "nbgrader_config.py", dest / "nbgrader_config.py")  # a course root
-    (dest / "source").mkdir()
-    git(dest, "init", "-q", "-b", "main")
-    git(dest, "add", "-A")
-    git(dest, "commit", "-qm", "course")
-    return dest
+    return course_git(cwd, *args)
 
 
 @pytest.fixture(scope="module")
