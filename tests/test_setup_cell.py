@@ -327,18 +327,24 @@ def test_colab_path_from_the_published_repository(tmp_path, students, http_folde
     for name, digest in registry.items():
         assert hashlib.sha256((work / name).read_bytes()).hexdigest() == digest, name
     passed = [line for line in text.splitlines() if "visible checks passed" in line]
-    assert len(passed) == 5, text[-3000:]  # softmax, two attentions, tokens and X, one head, plot
+    # softmax, two attentions, tokens and X, one head, the plot; then the 12 heads vs the model
+    assert len(passed) == 6, text[-3000:]
+    assert "split_heads_attention: equal to DistilBERT's own attention" in text, text[-3000:]
     # Installed from the students' repository at the tag, without the instructor's extra.
     info = subprocess.run(
         [py, "-c", "import importlib.metadata as m; print(m.distribution('nlpcourse')"
          ".read_text('direct_url.json'))"],
-        capture_output=True, text=True, check=True,
+        capture_output=True, text=True, check=True, cwd=tmp_path,  # not a folder with egg-info
     ).stdout  # fmt: skip
     vcs = json.loads(info)["vcs_info"]
     assert vcs["requested_revision"] == tag
     assert vcs["commit_id"] == course_git(dest, "rev-parse", f"{tag}^{{commit}}")
     listed = subprocess.run(
-        [py, "-m", "pip", "list", "--format=freeze"], capture_output=True, text=True, check=True
+        [py, "-m", "pip", "list", "--format=freeze"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
     ).stdout.lower()
     installed = {line.split("==")[0].replace("_", "-") for line in listed.split()}
     assert not installed & set(INSTRUCTOR), sorted(installed & set(INSTRUCTOR))
