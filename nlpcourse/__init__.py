@@ -9,7 +9,7 @@ and later cells import the modules their assignment uses (``nlpcourse.graph`` in
 ``nlpcourse.seq2seq`` in a5, ...) and ``nlpcourse.setup_cell.grading()`` (true under the
 autograder, where long cells skip training).
 
-Instructors use the ``nlpcourse`` command (build, release, validate, demo, grade-cases,
+Instructors use the ``nlpcourse`` command (build, release, publish, validate, demo, grade-cases,
 markscheme, autograde, report, lab); see ``nlpcourse --help``.
 """
 

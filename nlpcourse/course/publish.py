@@ -67,6 +67,7 @@ class Published:
     commit: str
     changed: bool
     files: list[str] = field(default_factory=list)
+    remote: bool = True
 
     def text(self) -> str:
         what = (
@@ -76,7 +77,13 @@ class Published:
         )
         return (
             f"{what}, from course commit {self.source_commit[:10]}; {len(self.files)} files.\n"
-            f"Push it to the students' repository: git -C {self.dest} push --follow-tags "
+            + (
+                ""
+                if self.remote
+                else f"It has no remote yet: git -C {self.dest} remote add origin "
+                "<the students' repository's URL>\n"
+            )
+            + f"Push it to the students' repository: git -C {self.dest} push --follow-tags "
             "origin HEAD"
         )
 
@@ -230,6 +237,7 @@ def _readme(tree: Path, tag: str, repo: str) -> str:
             f"[![Open In Colab]({badge})]({config.colab_url(a, tag)}) |"
         )
     name = repo.split("/")[-1]
+    first = next(iter(_notebooks(tree / "release")))
     table = "\n".join(rows)
     return f"""# Assignments ({tag})
 
@@ -257,7 +265,7 @@ only you see: *File > Save a copy in Drive* keeps your work.
 git clone https://github.com/{repo} && cd {name}
 git checkout {tag}
 python3 -m venv .venv && .venv/bin/pip install -e . jupyterlab
-.venv/bin/jupyter lab release/a1_backprop/a1_backprop.ipynb
+.venv/bin/jupyter lab release/{first}/{first}.ipynb
 ```
 
 (On a machine without a GPU, `pip install torch --index-url https://download.pytorch.org/whl/cpu`
@@ -337,6 +345,10 @@ def _identity(root: Path, dest: Path) -> list[str]:
     return ["-c", f"user.name={name}", "-c", f"user.email={email}"]
 
 
+def _has_remote(dest: Path) -> bool:
+    return "origin" in _git(dest, "remote").split()
+
+
 def publish(root: Path, dest: Path, tag: str | None = None) -> Published:
     """Write the students' tree of ``root``'s last commit into ``dest``, commit and tag it."""
     root, dest = Path(root).resolve(), Path(dest).resolve()
@@ -386,7 +398,7 @@ def publish(root: Path, dest: Path, tag: str | None = None) -> Published:
                 "point at it: set a new RELEASE_TAG in nlpcourse/config.py, run `make release`, "
                 "commit, and publish again"
             )
-        return Published(dest, built, source, old.strip(), False, files)
+        return Published(dest, built, source, old.strip(), False, files, _has_remote(dest))
     changed = not has_head or bool(_git(dest, "status", "--porcelain").strip())
     if changed:
         message = (
@@ -397,4 +409,4 @@ def publish(root: Path, dest: Path, tag: str | None = None) -> Published:
         _git(dest, *ident, "commit", "-q", "-m", message)
     _git(dest, *ident, "tag", "-a", built, "-m", f"Release {built} (course commit {source})")
     commit = _git(dest, "rev-parse", "HEAD").strip()
-    return Published(dest, built, source, commit, True, files)
+    return Published(dest, built, source, commit, True, files, _has_remote(dest))

@@ -297,7 +297,7 @@ def test_republishing_updates_in_place_and_keeps_the_old_tag(tmp_path, published
     # Again, unchanged: nothing to do, and it says so.
     again = publish.publish(work, students)
     assert not again.changed and again.commit == done.commit
-    assert "already published" in again.text()
+    assert "already published" in again.text() and "no remote" not in again.text()
     # The same tag with other content: refused, the students' tree as it was.
     (work / "LICENSE").write_text("changed\n")
     git(work, "commit", "-qam", "license")
@@ -343,5 +343,6 @@ def test_the_command(tmp_path, course, capsys):
     assert cli.main(["--root", str(course), "publish", str(dest)]) == 0
     out = capsys.readouterr().out
     assert f"published {config.RELEASE_TAG}" in out and "push --follow-tags" in out
+    assert "no remote yet" in out  # a new folder: say how to connect it
     assert cli.main(["--root", str(course), "publish", str(dest), "--tag", "nope"]) == 2
     assert "built for the tag" in capsys.readouterr().err
