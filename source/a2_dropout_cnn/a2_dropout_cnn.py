@@ -32,8 +32,9 @@
 # points: write general code, not special cases.
 #
 # **Rules.** Fill in the cells that say `YOUR CODE HERE` or `YOUR ANSWER HERE`, and nothing
-# else: do not delete, copy or reorder cells. Before you submit, *Kernel > Restart & Run All*
-# and check that no cell fails.
+# else: do not delete, copy or reorder cells. Before you submit, restart and run everything
+# (Colab: *Runtime > Restart session and run all*; JupyterLab: *Kernel > Restart Kernel and Run
+# All Cells*) and check that no cell fails.
 
 # %% tags=["setup"]
 import nlpcourse

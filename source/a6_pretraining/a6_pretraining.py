@@ -45,8 +45,9 @@
 # small inputs (`finetune` runs a few steps of a tiny one).
 #
 # **Rules.** Fill in the cells that say `YOUR CODE HERE` or `YOUR ANSWER HERE`, and nothing
-# else: do not delete, copy or reorder cells. Before you submit, *Kernel > Restart & Run All*
-# and check that no cell fails. Part 2 opens with a short warm-up demo (a tiny character GPT,
+# else: do not delete, copy or reorder cells. Before you submit, restart and run everything
+# (Colab: *Runtime > Restart session and run all*; JupyterLab: *Kernel > Restart Kernel and Run
+# All Cells*) and check that no cell fails. Part 2 opens with a short warm-up demo (a tiny character GPT,
 # under a minute, not graded), then trains three models: with a GPU it uses the CS224n sizes;
 # on a CPU it runs a scaled-down configuration (about 5 minutes on 2 cores).
 
