@@ -42,8 +42,9 @@
 # `einsum`: any correct way earns the points.
 #
 # **Rules.** Fill in the cells that say `YOUR CODE HERE` or `YOUR ANSWER HERE`, and nothing
-# else: do not delete, copy or reorder cells. Before you submit, *Kernel > Restart & Run All*
-# and check that no cell fails. The whole notebook runs on a CPU in about a minute.
+# else: do not delete, copy or reorder cells. Before you submit, restart and run everything
+# (Colab: *Runtime > Restart session and run all*; JupyterLab: *Kernel > Restart Kernel and Run
+# All Cells*) and check that no cell fails. The whole notebook runs on a CPU in about a minute.
 
 # %% tags=["setup"]
 import nlpcourse

@@ -40,8 +40,9 @@
 # are for you.
 #
 # **Rules.** Fill in the cells that say `YOUR CODE HERE` or `YOUR ANSWER HERE`, and nothing
-# else: do not delete, copy or reorder cells. Before you submit, *Kernel > Restart & Run All*
-# and check that no cell fails. The whole notebook runs in a few minutes on a CPU.
+# else: do not delete, copy or reorder cells. Before you submit, restart and run everything
+# (Colab: *Runtime > Restart session and run all*; JupyterLab: *Kernel > Restart Kernel and Run
+# All Cells*) and check that no cell fails. The whole notebook runs in a few minutes on a CPU.
 
 # %% tags=["setup"]
 import nlpcourse
