@@ -53,18 +53,3 @@ def test_environment_yml_and_pyproject_name_the_same_dependencies():
     )
     assert "nbgrader==0.9.6" in extras["instructor"]
     assert "  - nbgrader=0.9.6" in (ROOT / "environment.yml").read_text()
-
-
-def test_config_course_id_is_the_one_nbgrader_config_sets():
-    from nlpcourse import config
-
-    found = re.search(
-        r'^c\.CourseDirectory\.course_id = "([^"]+)"$',
-        (ROOT / "nbgrader_config.py").read_text(),
-        re.M,
-    )
-    assert found, "nbgrader_config.py no longer sets c.CourseDirectory.course_id"
-    assert config.COURSE_ID == found.group(1), (
-        f"nlpcourse/config.py's COURSE_ID is {config.COURSE_ID!r} but nbgrader_config.py sets "
-        f"{found.group(1)!r}: make them agree"
-    )
