@@ -265,25 +265,27 @@ print(type(model).__name__, model.config.n_layers, "layers,", model.config.n_hea
 #
 # One catch: PyTorch's `nn.Linear` stores its weight as **(out_features, in_features)** and
 # computes $X W^\top + b$. The cell below collects layer 5's `q_lin`, `k_lin` and `v_lin`
-# parameters (the last of DistilBERT's six layers, numbered 0 to 5); each `W` has shape
-# `(768, 768)` = (out, in), each `b` has shape `(768,)`.
+# parameters (the last of DistilBERT's six layers, numbered 0 to 5) as `W_q5`, `b_q5`, `W_k5`,
+# `b_k5`, `W_v5`, `b_v5`; each `W` has shape `(768, 768)` = (out, in), each `b` has shape
+# `(768,)`. (The names end in 5 so that Part A's `W_q`, `W_k`, `W_v` stay as they were: its test
+# cells can be run again after this one.)
 
 # %%
 # loop through the parameters to grab layer 5's weights and biases
 for name, param in model.named_parameters():
     if name.endswith("transformer.layer.5.attention.q_lin.weight"):
-        W_q = param.detach()
+        W_q5 = param.detach()
     if name.endswith("transformer.layer.5.attention.q_lin.bias"):
-        b_q = param.detach()
+        b_q5 = param.detach()
     if name.endswith("transformer.layer.5.attention.k_lin.weight"):
-        W_k = param.detach()
+        W_k5 = param.detach()
     if name.endswith("transformer.layer.5.attention.k_lin.bias"):
-        b_k = param.detach()
+        b_k5 = param.detach()
     if name.endswith("transformer.layer.5.attention.v_lin.weight"):
-        W_v = param.detach()
+        W_v5 = param.detach()
     if name.endswith("transformer.layer.5.attention.v_lin.bias"):
-        b_v = param.detach()
-print(W_q.shape, b_q.shape)
+        b_v5 = param.detach()
+print(W_q5.shape, b_q5.shape)
 
 # %% [markdown]
 # ### 4a. The input of layer 5 (8 points)
@@ -392,7 +394,7 @@ assert single_head_attention(_Xs, _Wq, _bq, _Wk, _bk, _Wv, _bv) is not None, "re
 # Now layer 5 of DistilBERT on the sentence:
 
 # %%
-A, Y = single_head_attention(X, W_q, b_q, W_k, b_k, W_v, b_v)
+A, Y = single_head_attention(X, W_q5, b_q5, W_k5, b_k5, W_v5, b_v5)
 print("A:", tuple(A.shape), " Y:", tuple(Y.shape))
 
 # %% nbgrader={"grade_id": "test_layer5_attention", "grade": true, "points": 7}
@@ -528,7 +530,9 @@ _enc = tokenizer(sentence, return_tensors="pt")
 with torch.no_grad():
     _out = model(**_enc, output_hidden_states=True, output_attentions=True)
 _theirs = _out.attentions[5][0]  # (12, T, T): what the model computed
-_mine = split_heads_attention(_out.hidden_states[5][0], W_q, b_q, W_k, b_k, model.config.n_heads)
+_mine = split_heads_attention(
+    _out.hidden_states[5][0], W_q5, b_q5, W_k5, b_k5, model.config.n_heads
+)
 _mine = torch.as_tensor(
     np.asarray(_mine.detach() if torch.is_tensor(_mine) else _mine), dtype=torch.float32
 )
@@ -544,6 +548,6 @@ print(f"split_heads_attention: equal to DistilBERT's own attention (max differen
 
 # %% nbgrader={"grade_id": "test_split_heads_attention_hidden", "grade": true, "points": 6}
 """Hidden: other head counts and sizes against torch.nn.MultiheadAttention's per-head weights."""
-assert split_heads_attention(_out.hidden_states[5][0], W_q, b_q, W_k, b_k, 12) is not None, (
+assert split_heads_attention(_out.hidden_states[5][0], W_q5, b_q5, W_k5, b_k5, 12) is not None, (
     "returned None."
 )

@@ -235,6 +235,31 @@ def reference_ns():
     return _reference_namespace()
 
 
+@pytest.mark.slow
+def test_part_a_tests_run_again_after_part_b(reference_ns):
+    """Every visible test cell passes when run again after the whole notebook (Part B's
+    DistilBERT weights do not rebind Part A's W_q, W_k, W_v: a student who re-runs a Part A
+    test late gets no shape error that is not their code's)."""
+    import jupytext
+    import matplotlib
+
+    matplotlib.use("Agg")
+    nb = jupytext.read(SRC / f"{A}.py")
+    ns = dict(reference_ns)
+    cwd = os.getcwd()
+    os.chdir(SRC)
+    try:
+        ran = []
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
+                exec(compile(cell.source, meta["grade_id"], "exec"), ns)  # noqa: S102
+                ran.append(meta["grade_id"])
+    finally:
+        os.chdir(cwd)
+    assert "test_apply_self_attention" in ran and "test_apply_multihead_attention" in ran
+
+
 def _run(checks_path, ns, student="ref"):
     from nlpcourse.course import verdicts
 
