@@ -38,6 +38,13 @@ LAYER = 5
 TORCH = "(lambda a: __import__('torch').as_tensor(__import__('numpy').asarray(a)))"
 WORDS = ["[CLS]", "[SEP]", "cat", "sat", "on", "a", "mat", "##s", "it", "was", "red", "."]
 
+# Tolerances of the hidden cases, stated in the notebook (questions 1, 2, 3, 4b and 6). A
+# correct answer computed in float32 (torch's default, ``torch.Tensor(x)``) passes them: over
+# 200 students' draws its worst error was below 3e-5 (3e-4 on the large-score cases), while
+# every wrong answer of the test submissions is off by 1e-1 or more.
+TOL = 1e-3  # relative and absolute, against torch in float64
+LARGE_TOL = 3e-3  # the large-score cases: float32 resolves scores of ~2000 to ~1e-4
+
 
 def _ask(k, r, part, what, expr, **inputs):
     """``(k.eval(expr), True)``, or ``(None, False)`` with the student's exception recorded
@@ -120,9 +127,10 @@ def heads_reference(X, W_q, b_q, W_k, b_k, n_heads) -> np.ndarray:
 
 
 def large_scores_case(rng, T, d_model, d_qkv, n_heads=None):
-    """Scores of 1e6 + tens: feature 0 of every token is 1e3 and maps to query and key dim 0,
-    where the keys do not vary, so each row's scores share ~1e6 and differ by tens."""
-    x = np.concatenate([np.full((T, 1), 1e3), rng.normal(size=(T, d_model - 1))], axis=1)
+    """Scores of ~2000 + tens (exp overflows even in float64, above ~709): feature 0 of every
+    token is 45 and maps to query and key dim 0, where the keys do not vary, so each row's
+    scores share ~2000 and differ by tens (float32 still resolves them to ~1e-4)."""
+    x = np.concatenate([np.full((T, 1), 45.0), rng.normal(size=(T, d_model - 1))], axis=1)
     lead = () if n_heads is None else (n_heads,)
     W_q, W_k, W_v = (rng.normal(size=(*lead, d_model, d_qkv)) for _ in range(3))
     W_q[..., 0, :], W_k[..., 0, :] = 0.0, 0.0
@@ -285,7 +293,7 @@ def softmax_hidden(k, rng, r):
         what = f"softmax of a {shape} array with axis={axis}"
         got, ok = _call(k, r, "shapes_axes", what, "softmax", x, axis)
         if ok:
-            r.close(got, torch_softmax(x, axis), what, "shapes_axes", rtol=1e-7, atol=1e-10)
+            r.close(got, torch_softmax(x, axis), what, "shapes_axes", rtol=TOL, atol=TOL)
     for dt in (np.float32, np.float64):
         x = rng.normal(size=(int(rng.integers(3, 7)), int(rng.integers(5, 10)))) * 1e4
         x = x.astype(dt)
@@ -300,18 +308,18 @@ def softmax_hidden(k, rng, r):
             f"{what} gave nan/inf: is your softmax stable (subtract the maximum first)?",
             "large",
         ):
-            r.close(got, torch_softmax(x), what, "large", rtol=1e-5, atol=1e-8)
+            r.close(got, torch_softmax(x), what, "large", rtol=TOL, atol=TOL)
     # -inf (masked) scores: each row keeps at least one finite score.
     n = int(rng.integers(4, 8))
     x = rng.normal(size=(3, n)) * 2
     for row in range(2):
         x[row, rng.choice(n, size=int(rng.integers(1, n)), replace=False)] = -np.inf
-    x[2] = -1e5 - rng.uniform(0, 3, size=n)
+    x[2] = -1e3 - rng.uniform(0, 3, size=n)  # exp underflows to 0 even in float64
     x[2, int(rng.integers(n))] = -np.inf
-    what = "softmax of scores holding -inf (masked) entries and scores of -1e5"
+    what = "softmax of scores holding -inf (masked) entries and scores of -1e3"
     got, ok = _call(k, r, "masked", what, "softmax", x)
     if ok:
-        r.close(got, torch_softmax(x), what, "masked", rtol=1e-7, atol=1e-10)
+        r.close(got, torch_softmax(x), what, "masked", rtol=TOL, atol=TOL)
 
 
 # --- 2 apply_self_attention ----------------------------------------------------------------
@@ -394,14 +402,14 @@ def sa_hidden(k, rng, r):
         x, W_q, _, W_v, W_o = args
         what = f"T={x.shape[0]}, d_model={x.shape[1]}, d_qkv={W_q.shape[1]}, d_v={W_v.shape[1]}"
         got, ok = _sa(k, r, part, what, *args)
-        if ok and not r.close(got, sa_reference(*args), what, part, rtol=1e-6, atol=1e-8):
+        if ok and not r.close(got, sa_reference(*args), what, part, rtol=TOL, atol=TOL):
             hint = _sa_hint(got, *args)
             r.expect(not hint, what + hint, part)
 
 
 @check("test_apply_self_attention_large")
 def sa_large(k, rng, r):
-    """Scores of about 1e6: a stable softmax gives finite outputs equal to torch's."""
+    """Scores of about 2000: a stable softmax gives finite outputs equal to torch's."""
     T, dm, dq = int(rng.integers(4, 9)), int(rng.integers(8, 13)), int(rng.integers(3, 7))
     x, W_q, W_k, W_v = large_scores_case(rng, T, dm, dq)
     W_o = rng.normal(size=(dq, dm))
@@ -409,10 +417,16 @@ def sa_large(k, rng, r):
     if not _numeric(got) or _shape(got) != (T, dm):
         r.fail(f"with large scores the output has shape {_shape(got)}, not (T, d_model)")
     if not r.expect(
-        np.all(np.isfinite(got)), "nan/inf with scores of about 1e6: is your softmax stable?"
+        np.all(np.isfinite(got)), "nan/inf with scores of about 2000: is your softmax stable?"
     ):
         return
-    r.close(got, sa_reference(x, W_q, W_k, W_v, W_o), "scores of about 1e6", rtol=1e-6, atol=1e-6)
+    r.close(
+        got,
+        sa_reference(x, W_q, W_k, W_v, W_o),
+        "scores of about 2000",
+        rtol=LARGE_TOL,
+        atol=LARGE_TOL,
+    )
 
 
 # --- 3 apply_multihead_attention -----------------------------------------------------------
@@ -485,14 +499,14 @@ def mh_hidden(k, rng, r):
         H, T, dm, dq = W_q.shape[0], x.shape[0], x.shape[1], W_q.shape[2]
         what = f"n_heads={H}, T={T}, d_model={dm}, d_qkv={dq}"
         got, ok = _mh(k, r, part, what, *args)
-        if ok and not r.close(got, mh_reference(*args), what, part, rtol=1e-6, atol=1e-8):
+        if ok and not r.close(got, mh_reference(*args), what, part, rtol=TOL, atol=TOL):
             hint = _mh_hint(got, *args)
             r.expect(not hint, what + hint, part)
 
 
 @check("test_apply_multihead_attention_large")
 def mh_large(k, rng, r):
-    """Scores of about 1e6 in every head."""
+    """Scores of about 2000 in every head."""
     H, T, dm, dq = (
         int(rng.integers(2, 5)),
         int(rng.integers(4, 8)),
@@ -505,15 +519,15 @@ def mh_large(k, rng, r):
     if not _numeric(got) or _shape(got) != (T, dm):
         r.fail(f"with large scores the output has shape {_shape(got)}, not (T, d_model)")
     if not r.expect(
-        np.all(np.isfinite(got)), "nan/inf with scores of about 1e6: is your softmax stable?"
+        np.all(np.isfinite(got)), "nan/inf with scores of about 2000: is your softmax stable?"
     ):
         return
     r.close(
         got,
         mh_reference(x, W_q, W_k, W_v, W_o),
-        f"{H} heads, scores of about 1e6",
-        rtol=1e-6,
-        atol=1e-6,
+        f"{H} heads, scores of about 2000",
+        rtol=LARGE_TOL,
+        atol=LARGE_TOL,
     )
 
 
@@ -671,6 +685,7 @@ def single_hidden(k, rng, r):
         for d in (Dq, Dq, Dv):
             args += [rng.normal(size=(d, Dx)), rng.normal(size=d)]
         what = f"T={T}, D_x={Dx}, D_q={Dq}, D_v={Dv}" + (", large scores" if s > 1 else "")
+        tol = LARGE_TOL if s > 1 else TOL
         got, ok = _ask(k, r, None, what, SINGLE, args=args)
         if not ok:
             continue
@@ -680,8 +695,8 @@ def single_hidden(k, rng, r):
         A_want, Y_want = single_reference(*args)
         A, Y = pair
         if r.expect(np.all(np.isfinite(A)), f"{what}: nan/inf in A", "A"):
-            r.close(A, A_want, f"{what}: A", "A", rtol=1e-6, atol=1e-8)
-        r.close(Y, Y_want, f"{what}: Y", "Y", rtol=1e-6, atol=1e-8)
+            r.close(A, A_want, f"{what}: A", "A", rtol=tol, atol=tol)
+        r.close(Y, Y_want, f"{what}: Y", "Y", rtol=tol, atol=tol)
 
 
 @check("test_layer5_attention", parts={"rows": 1, "A": 3, "Y": 3})
@@ -870,4 +885,4 @@ def split_hidden(k, rng, r):
         got, ok = _split(k, r, part, what, X, W_q, b_q, W_k, b_k, H)
         if ok:
             want = heads_reference(X, W_q, b_q, W_k, b_k, H)
-            r.close(got, want, what, part, rtol=1e-6, atol=1e-8)
+            r.close(got, want, what, part, rtol=TOL, atol=TOL)
