@@ -225,6 +225,15 @@ if not grading():
 # it). Use two `nn.Linear` layers, as attributes or inside an `nn.Sequential`, in the layout
 # PyTorch uses: `nn.Linear(input_dim, hidden_dim)` then `nn.Linear(hidden_dim, output_dim)`.
 # J&M count this as a "two-layer" network: one hidden layer.
+#
+# What the autograder checks, with every bound it uses: the parameter shapes exactly, for
+# several sizes; with weights it sets, the logits against $\tanh(x W^\top + b)\,U^\top + c$
+# computed in float64, within `rtol = atol = 1e-4` (float32, PyTorch's default, is well
+# inside); and a short training run: `FFNN(2, 2)` as your `__init__` makes it, 120 full-batch
+# Adam steps (learning rate 0.08, cross-entropy) on 400 points drawn uniformly from
+# $[-2, 2]^2$, labelled by whether they lie inside the circle of radius 1.2. It passes with a
+# training accuracy above 95% and a cross-entropy below 0.2 (logits reach it; probabilities
+# cannot go below 0.31).
 
 
 # %% nbgrader={"grade_id": "ffnn", "solution": true}
@@ -275,7 +284,7 @@ assert FFNN(4, 2) is not None, "FFNN could not be created."
 assert FFNN(4, 2)(torch.randn(3, 4)) is not None, "FFNN.forward returned None."
 
 # %% nbgrader={"grade_id": "test_ffnn_trains", "grade": true, "points": 3}
-"""Hidden: 120 Adam steps on a set no linear model separates: accuracy > 95%, low loss."""
+"""Hidden: 120 Adam steps on a set no linear model separates: accuracy > 95%, loss < 0.2."""
 assert FFNN(2, 2)(torch.randn(3, 2)) is not None, "FFNN.forward returned None."
 
 # %% [markdown]
@@ -341,6 +350,12 @@ if not grading():
 # and in a batch padded to any length. Every review has at least one real word. Write
 # `forward` with batched operations (`@`, `transpose`, or `F.scaled_dot_product_attention`
 # with a boolean `attn_mask`); no Python loop over the batch. Return logits, as before.
+#
+# The autograder sets the weights itself and checks, with these bounds: the logits of reviews
+# with and without padding against a per-review computation in float64 (`rtol = atol = 1e-4`);
+# each review's logits alone equal to its logits in a padded batch (`atol = 1e-5`, `rtol =
+# 1e-5`); and more pad positions, holding zeros or large random vectors, changing no logit
+# (`atol = 1e-4`, `rtol = 1e-5`).
 
 
 # %% nbgrader={"grade_id": "attention_classifier", "solution": true}

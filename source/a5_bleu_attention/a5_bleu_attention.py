@@ -141,6 +141,10 @@ assert get_ngram_counts([["a", "b"]], ["a", "b"], 1) is not None, "get_ngram_cou
 # scores); $n$-grams never cross from one sentence into the next; and when some $p_n = 0$
 # BLEU is $0$: return `0.0` without an exception or a `log(0)` warning. You may assume
 # $H > 0$.
+#
+# The autograder compares your BLEU with `nltk`'s `corpus_bleu` within an absolute `1e-10` on
+# random corpora, and with the exact value within `1e-12` on its edge cases (a BLEU of 0 must
+# be exactly `0.0`): any float64 formula passes, products or sums of logarithms.
 
 
 # %% nbgrader={"grade_id": "compute_bleu", "solution": true}
@@ -361,6 +365,16 @@ if not grading():
 # (or `None`: no padding). Return `(attn_h, weights)`: $\tilde h$ of shape $(B, T', d)$ and the
 # attention weights $(B, T', T)$. Set the scores of padded keys to `-inf` before the softmax
 # (`scores.masked_fill(~mask[:, None, :], float("-inf"))`); every row has at least one real key.
+#
+# The autograder sets the weights and compares with float64 references on several shapes:
+# `score`'s values within `rtol = 1e-4, atol = 1e-5` and its gradients (to `linear_in`'s
+# weight and to the queries) within `rtol = atol = 1e-4`; `forward`'s weights and `attn_h`
+# within `rtol = 1e-4, atol = 1e-5`, padded keys' weights below `1e-6`, and other values at the
+# padded keys changing `attn_h` by at most `1e-6`. Its copy task trains a small
+# `Seq2SeqLM` (vocabulary 12, sentences of 7 tokens, some padded, width 32) with your attention
+# for 250 Adam steps (batches of 32, learning rate 0.01) and passes when, on 200 new
+# sentences, over 90% of the tokens are copied right, the attention peaks at the aligned
+# source token over 80% of the time, and padded source positions get weights below `1e-6`.
 
 
 # %% nbgrader={"grade_id": "luong_attention", "solution": true}
@@ -466,7 +480,8 @@ if not grading():
 # $(T', T)$: decoder steps × source tokens), and return the distribution at decoder step
 # `step` (0-based; at that step the decoder has read `tgt_in[step]` and predicts
 # `sentence[step]`) as a list of `(source_token, weight)` pairs, one per source token, weights
-# as Python floats.
+# as Python floats. The autograder compares them with the model's own attention matrix
+# within an absolute `1e-6`, at every step of a sentence holding an unknown word.
 
 
 # %% nbgrader={"grade_id": "attention_example", "solution": true}
