@@ -27,7 +27,7 @@
 # | 5 | `LuongAttention.score` | 8 | tests |
 # | 6 | `LuongAttention.forward` | 10 | tests; the autograder adds padding and a small copy task |
 # | 7 | `attention_example(...)` | 4 | tests |
-# | 8 | what the trained attention looks at (Markdown) | 4 | read by a grader with a mark scheme |
+# | 8 | your three perplexities; what the trained attention looks at (Markdown) | 4 | read by a grader with a mark scheme |
 # | **Total** | | **60** | |
 #
 # **How you are graded.** Every question is followed by a test cell. The assertions you can
@@ -525,12 +525,20 @@ if not grading():
 # %% [markdown]
 # ### 8. What does the attention look at? (4 points, written)
 #
-# Do the attention weights correspond to what you would expect for this model, whose source
-# is the target itself? Give one illustrative example from the output above in the
+# First, quote the three perplexities your run printed above (unconditional, conditional,
+# attention) and say whether they came out in the expected order, attention < conditional <
+# unconditional; if they did not, say what you think went differently. (The autograder does not
+# train, so only your answer reports your run.)
+#
+# Then: do the attention weights correspond to what you would expect for this model, whose
+# source is the target itself? Give one illustrative example from the output above in the
 # `[a/0.1, b/0.5, c/0.4], [a, b, c], b` form, and explain it.
 
 # %% [markdown] nbgrader={"grade_id": "attention_answer", "solution": true, "grade": true, "points": 4}
-# **Model answer.** Since the source is the target itself, the best the decoder can do when it
+# **Model answer.** The seeded CPU run prints unconditional 137.74, conditional 65.67,
+# attention 61.04 (docs/assignments.md): the expected order.
+#
+# Since the source is the target itself, the best the decoder can do when it
 # has read word $t-1$ and must predict word $t$ is to look up word $t$ of the source: we expect
 # most of the weight on the source token *one position after* the token just read (a shifted
 # diagonal), sometimes shared with the token just read. The trained model does this, e.g.
@@ -540,7 +548,11 @@ if not grading():
 # vector.
 #
 # **Mark scheme (4).**
-# - 2: a real example from the student's run, in the requested form.
+# - 1: three perplexities quoted from the student's run, with whether they are in the order
+#   attention < conditional < unconditional. Numbers out of that order earn the point when the
+#   student says so and gives a plausible reason (too few epochs, another seed or device); 0
+#   for no numbers, or for claiming the order against the student's own numbers.
+# - 1: a real example from the student's run, in the requested form.
 # - 2: the explanation: weight concentrates on the next word of the source (the word to
 #   predict), i.e. a diagonal shifted by one; 1 for "it attends to the current word" without
 #   relating it to the prediction. A run whose attention shows no shifted diagonal earns these
