@@ -139,6 +139,29 @@ class Kernel:
         return self.eval(f"{name!r} in globals()") is True
 
 
+def ask(k: Kernel, r: Report, expr: str, what: str, part: str | None = None, **inputs):
+    """``(k.eval(expr, **inputs), True)``, or ``(None, False)`` with the student's exception
+    recorded in ``r`` against ``part`` ("<what> raised <type>: <message>"): the shared first
+    step of a check that asks for one value and goes on to the next case if it raised."""
+    try:
+        return k.eval(expr, **inputs), True
+    except Raised as exc:
+        r.expect(False, f"{what} raised {exc.type_name}: {exc.message}", part)
+        return None, False
+
+
+def number(v) -> float | None:
+    """A scalar the student returned, as a float; None if it is not one number (a bool, a
+    bool array, a string or an array of more than one element is not)."""
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        return float(v)
+    if isinstance(v, np.ndarray) and v.size == 1 and v.dtype.kind in "iuf":
+        return float(v.reshape(()))
+    return None
+
+
 # --- collecting the outcome ------------------------------------------------------------------
 
 

@@ -33,6 +33,26 @@ def test_call_eval_raises_and_defined():
         k.call("g")
 
 
+def test_ask_returns_the_value_or_records_what_the_student_raised():
+    k = fake_kernel({"f": lambda x: x * 2, "g": lambda: [][0]})
+    r = verdicts.Report(parts={"a": 1, "b": 1})
+    assert verdicts.ask(k, r, "f(x)", "f(3)", "a", x=3) == (6, True)
+    assert verdicts.ask(k, r, "g()", "g()", "b") == (None, False)
+    r.expect(True, "", "a")
+    assert r.lines() == ["b: g() raised IndexError: list index out of range"]
+    assert r.fraction() == 0.5, "the exception costs its own part only"
+
+
+@pytest.mark.parametrize(
+    "value, want",
+    [(3, 3.0), (2.5, 2.5), (np.float32(1.5), 1.5), (np.int64(-2), -2.0), (np.array([[4.0]]), 4.0),
+     (True, None), (np.array(True), None), (np.array([1.0, 2.0]), None), ("3", None),
+     (None, None), (np.array(["x"]), None)],
+)  # fmt: skip
+def test_number_is_one_number_and_nothing_else(value, want):
+    assert verdicts.number(value) == want
+
+
 @pytest.mark.parametrize(
     "forged",
     [

@@ -23,22 +23,13 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from nlpcourse.course.verdicts import Raised, check
+from nlpcourse.course.verdicts import ask, check, number
 
 NAMES = ["x", "w1", "b1", "w2", "b2"]  # the order of the scalar functions' arguments
 GRAD_KEYS = ["b2", "w2", "b1", "w1", "x"]
 EXERCISE = (1.0, 0.25, 0.0, 1 / 3, 0.0)
 HAND = (2.0, 1.0, 1.0, 3.0, -1.0)  # the visible cells' point you can do by hand
 G = "__import__('nlpcourse.graph').graph"
-
-
-def _ask(k, r, expr, what, part=None, **inputs):
-    """``k.eval(expr)``, or None with the student's exception recorded against ``part``."""
-    try:
-        return k.eval(expr, **inputs), True
-    except Raised as exc:
-        r.expect(False, f"{what} raised {exc.type_name}: {exc.message}", part)
-        return None, False
 
 
 def _no_autograd(expr: str, question: str) -> str:
@@ -49,17 +40,6 @@ def _no_autograd(expr: str, question: str) -> str:
 
 def _floats(p) -> tuple[float, ...]:
     return tuple(float(v) for v in p)
-
-
-def _num(v) -> float | None:
-    """A scalar the student returned, as a float (None if it is not one number)."""
-    if isinstance(v, bool):
-        return None
-    if isinstance(v, (int, float, np.integer, np.floating)):
-        return float(v)
-    if isinstance(v, np.ndarray) and v.size == 1 and v.dtype.kind in "biuf":
-        return float(v.reshape(()))
-    return None
 
 
 def _shape(v):
@@ -145,7 +125,7 @@ class Graph:
 
 def _graph(k, r, expr, what, part=None, **inputs) -> Graph | None:
     """The graph whose output(s) ``expr`` evaluates to, or None (the failure recorded)."""
-    raw, ok = _ask(k, r, f"({DUMP})({expr})", what, part, **inputs)
+    raw, ok = ask(k, r, f"({DUMP})({expr})", what, part, **inputs)
     if not ok:
         return None
     g = Graph.parse(raw)
@@ -272,7 +252,7 @@ def scalar_graph_hidden(k, rng, r):
             "edges",
         )
     points = [p, EXERCISE] + [_floats(rng.normal(size=5)) for _ in range(6)]
-    got, ok = _ask(k, r, "[scalar_graph(*p).data for p in P]", "scalar_graph", "values", P=points)
+    got, ok = ask(k, r, "[scalar_graph(*p).data for p in P]", "scalar_graph", "values", P=points)
     if ok:
         want = [torch_scalar(q)[0] for q in points]
         got = r.array(got, "scalar_graph(...).data", shape=(len(points),), part="values")
@@ -290,12 +270,12 @@ def scalar_graph_hidden(k, rng, r):
 @check("test_scalar_forward")
 def scalar_forward_visible(k, rng, r):
     """scalar_forward at two points you can do by hand."""
-    got = _num(k.call("scalar_forward", *HAND))
+    got = number(k.call("scalar_forward", *HAND))
     r.expect(
         got is not None and abs(got - 8.0) < 1e-12,
         f"At (x, w1, b1, w2, b2) = (2, 1, 1, 3, -1): 3*ReLU(3) - 1 = 8; got {got}",
     )
-    got = _num(k.call("scalar_forward", 2.0, -1.0, 1.0, 3.0, -1.0))
+    got = number(k.call("scalar_forward", 2.0, -1.0, 1.0, 3.0, -1.0))
     r.expect(
         got is not None and abs(got + 1.0) < 1e-12,
         "With a negative pre-activation (w1*x + b1 = -1) the ReLU outputs 0, so z5 = b2 = -1; "
@@ -308,7 +288,7 @@ def scalar_forward_hidden(k, rng, r):
     """A Python float, equal to torch's value at the exercise's values and at random ones."""
     points = [EXERCISE, (2.0, 0.5, -1.0, 3.0, 0.25)]
     points += [_floats(rng.normal(size=5)) for _ in range(20)]
-    got, ok = _ask(k, r, "[scalar_forward(*p) for p in P]", "scalar_forward", P=points)
+    got, ok = ask(k, r, "[scalar_forward(*p) for p in P]", "scalar_forward", P=points)
     if not ok:
         return
     if not isinstance(got, list) or len(got) != len(points):
@@ -319,7 +299,7 @@ def scalar_forward_hidden(k, rng, r):
             f"scalar_forward must return a Python float, got {type(a).__name__}",
             "type",
         )
-        v = _num(a)
+        v = number(a)
         want = torch_scalar(p)[0]
         r.expect(
             v is not None and abs(v - want) < 1e-8,
@@ -336,7 +316,7 @@ def _grads_at(k, r, fn, points, question, part=None):
     """The student's gradient dicts at ``points``, computed with autograd off; None if the
     call failed (recorded)."""
     expr = _no_autograd(f"[{fn}(*p) for p in P]", question)
-    got, ok = _ask(k, r, expr, f"{fn} (autograd off)", part, P=[_floats(p) for p in points])
+    got, ok = ask(k, r, expr, f"{fn} (autograd off)", part, P=[_floats(p) for p in points])
     if not ok:
         return None
     if not isinstance(got, list) or len(got) != len(points):
@@ -358,7 +338,7 @@ def _expect_grads(r, fn, p, got, want, part=None) -> None:
         else ""
     )
     for name in NAMES:
-        v = _num(got.get(name))
+        v = number(got.get(name))
         ok = v is not None and abs(v - want[name]) < 1e-8
         shown = "missing" if name not in got else repr(got[name]) if v is None else f"{v:.6g}"
         r.expect(
@@ -385,7 +365,7 @@ def scalar_backward_visible(k, rng, r):
     )
     want = {"b2": 1.0, "w2": 3.0, "b1": 3.0, "w1": 6.0, "x": 3.0}
     for name, v in want.items():
-        got_v = _num(g.get(name))
+        got_v = number(g.get(name))
         r.expect(
             got_v is not None and abs(got_v - v) < 1e-12,
             f"At (x, w1, b1, w2, b2) = (2, 1, 1, 3, -1): dz5/d{name} = {v}, got {got_v}. Each "
@@ -467,9 +447,9 @@ def skip_visible(k, rng, r):
             f"The graph of z6 has 11 nodes, got {len(g.labels)}: reuse one x",
             "graph",
         )
-    z6, ok = _ask(k, r, "skip_forward(*p)", f"skip_forward{HAND}", "numbers", p=HAND)
+    z6, ok = ask(k, r, "skip_forward(*p)", f"skip_forward{HAND}", "numbers", p=HAND)
     if ok:
-        v = _num(z6)
+        v = number(z6)
         r.expect(
             v is not None and abs(v - 10.0) < 1e-12, f"z6 = z5 + x = 8 + 2 = 10, got {v}", "numbers"
         )
@@ -477,7 +457,7 @@ def skip_visible(k, rng, r):
     if got is None:
         return
     grads = got[0] if isinstance(got[0], dict) else {}
-    gx, gw1 = _num(grads.get("x")), _num(grads.get("w1"))
+    gx, gw1 = number(grads.get("x")), number(grads.get("w1"))
     r.expect(
         gx is not None and abs(gx - 4.0) < 1e-12,
         f"dz6/dx = dz5/dx + 1 = 3 + 1 = 4 at this point, got {gx}: x reaches z6 twice",
@@ -501,7 +481,7 @@ def skip_hidden(k, rng, r):
     points = [EXERCISE, (2.0, 0.5, -1.0, 3.0, 0.0)]
     points += _scalar_points(rng, 12, True) + _scalar_points(rng, 12, False)
     want = [torch_scalar(p, skip=True) for p in points]
-    got, ok = _ask(
+    got, ok = ask(
         k,
         r,
         "[(skip_forward(*p), skip_graph(*p).data) for p in P]",
@@ -514,7 +494,7 @@ def skip_hidden(k, rng, r):
     elif ok:
         for p, pair, (z6, _) in zip(points, got, want):
             a, b = (
-                (_num(v) for v in pair)
+                (number(v) for v in pair)
                 if isinstance(pair, tuple) and len(pair) == 2
                 else (None, None)
             )
@@ -585,7 +565,7 @@ B1_EX, U_EX, B2_EX = np.zeros(2), np.array([1.0, 1.0]), 0.0
 
 def _vector(k, r, cases, what, part=None):
     """The student's (z5, grads) for each case (x, W, b1, u, b2); None if it raised."""
-    got, ok = _ask(k, r, "[vector_forward_backward(*a) for a in A]", what, part, A=cases)
+    got, ok = ask(k, r, "[vector_forward_backward(*a) for a in A]", what, part, A=cases)
     if not ok:
         return None
     if not isinstance(got, list) or len(got) != len(cases):
@@ -614,7 +594,7 @@ def vector_visible(k, rng, r):
             "vector_forward_backward must return the pair (z5, grads) with grads a dict; got "
             f"{type(got[0]).__name__}"
         )
-    v = _num(z5)
+    v = number(z5)
     r.expect(
         v is not None and abs(v - 3.5) < 1e-12, f"z5 = 1*1 + 1*2 + 0.5 = 3.5 here, got {v}", "z5"
     )
@@ -650,7 +630,7 @@ def vector_visible(k, rng, r):
         "the outer product (gradient of z1) x^T; is it transposed?",
         "values",
     )
-    b2 = _num(g.get("b2"))
+    b2 = number(g.get("b2"))
     r.expect(
         close("x", [1.0, 1.0]) and b2 is not None and abs(b2 - 1.0) < 1e-12,
         "dz5/dx = W^T (gradient of z1) and dz5/db2 = 1",
@@ -671,7 +651,7 @@ def _expect_vector(r, cases, got, parts_of: dict[str, str], names=None, note="")
                 r.expect(False, f"{where}: no grads dict", parts_of[name])
             continue
         want_z, want_g = torch_vector(*case)
-        v = _num(z5)
+        v = number(z5)
         r.expect(
             v is not None and abs(v - want_z) < 1e-8,
             f"{where}: z5 is {v}, not u . ReLU(W x + b1) + b2",
@@ -810,7 +790,7 @@ def encoder_graph_hidden(k, rng, r):
     sizes = [(2, 2), (1, 1), (1, 3), (3, 2), (2, 4)]
     sizes.append((int(rng.integers(1, 4)), int(rng.integers(2, 5))))
     expr = f"[({DUMP})(encoder_graph(H, T)) for H, T in S]"
-    raw, ok = _ask(k, r, expr, "encoder_graph", S=sizes)
+    raw, ok = ask(k, r, expr, "encoder_graph", S=sizes)
     if not ok:
         return
     if not isinstance(raw, list) or len(raw) != len(sizes):
@@ -912,7 +892,7 @@ def encoder_layer_vs_torch(k, rng, r):
     for d, H, T in sizes:
         Ws = [rng.normal(size=(H, d // H, d)) for _ in range(3)]
         cases.append((rng.normal(size=(T, d)), *Ws, rng.normal(size=(d, d))))
-    got, ok = _ask(
+    got, ok = ask(
         k, r, "[simplified_encoder_layer(*c) for c in C]", "simplified_encoder_layer", C=cases
     )
     if not ok:

@@ -19,19 +19,10 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from nlpcourse.course.verdicts import Raised, check
+from nlpcourse.course.verdicts import ask, check
 
 T = "__import__('torch')"
 DEFAULT_HIDDEN = 20
-
-
-def _ask(k, r, expr, what, part=None, **inputs):
-    """``k.eval(expr)``, or None with the student's exception recorded against ``part``."""
-    try:
-        return k.eval(expr, **inputs), True
-    except Raised as exc:
-        r.expect(False, f"{what} raised {exc.type_name}: {exc.message}", part)
-        return None, False
 
 
 def _tensor(v) -> np.ndarray | None:
@@ -68,7 +59,7 @@ SHAPES = f"[[tuple(p.shape) for p in {NEW_FFNN}.parameters()] for d, c, h in S]"
 def _shapes(k, r, configs, part=None):
     """The parameter shapes of FFNN for each (d, c, h) config (h None: the default), or None
     if creating one raised (recorded)."""
-    got, ok = _ask(k, r, SHAPES, "creating FFNN", part, S=configs)
+    got, ok = ask(k, r, SHAPES, "creating FFNN", part, S=configs)
     if not ok:
         return None
     if not isinstance(got, list) or len(got) != len(configs):
@@ -101,7 +92,7 @@ def ffnn_visible(k, rng, r):
         "else None), [p.grad is not None for p in m.parameters()]))(m(t.as_tensor(x))))"
         f"((t.manual_seed(seed), FFNN(7, 3))[1]))({T})"
     )
-    got, ok = _ask(k, r, expr, "FFNN(7, 3) on a (5, 7) batch", seed=int(rng.integers(1 << 31)), x=x)
+    got, ok = ask(k, r, expr, "FFNN(7, 3) on a (5, 7) batch", seed=int(rng.integers(1 << 31)), x=x)
     if not ok:
         return
     z, _, grads = got
@@ -194,7 +185,7 @@ def ffnn_forward(k, rng, r):
         f"for p in m.parameters()], m(t.as_tensor(x)))[1])({NEW_FFNN}) "
         f"for d, c, h, w, x in C])({T})"
     )
-    got, ok = _ask(k, r, expr, "FFNN's forward", C=cases)
+    got, ok = ask(k, r, expr, "FFNN's forward", C=cases)
     if not ok:
         return
     if not isinstance(got, list) or len(got) != len(cases):
@@ -241,7 +232,7 @@ def ffnn_trains(k, rng, r):
     low, which logits reach and probabilities cannot."""
     x = rng.uniform(-2, 2, size=(TRAIN_N, 2)).astype(np.float32)
     y = (np.linalg.norm(x, axis=1) < 1.2).astype(np.int64)
-    z, ok = _ask(
+    z, ok = ask(
         k,
         r,
         TRAIN,
@@ -307,7 +298,7 @@ def _attn_forward(k, r, d, C, dk, w, batches, what, part=None):
         f"(lambda t: (lambda m: [m(t.as_tensor(x), t.as_tensor(mask)) for x, mask in X])"
         f"({NEW_ATTN}))({T})"
     )
-    got, ok = _ask(k, r, expr, what, part, d=d, C=C, dk=dk, w=w, X=batches)
+    got, ok = ask(k, r, expr, what, part, d=d, C=C, dk=dk, w=w, X=batches)
     if not ok:
         return None
     if not isinstance(got, list) or len(got) != len(batches):

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from nlpcourse.course.verdicts import Raised, check
+from nlpcourse.course.verdicts import ask, check, number
 
 HERE = Path(__file__).parent
 KERNEL_SIDE = (HERE / "kernel_side.py").read_text(encoding="utf-8")
@@ -35,38 +35,18 @@ WORDS = ["the", "cat", "a", "on", "mat", "is", "dog", "sat", "red", "big", "of",
 SPECIALS = ["<pad>", "<unk>", "<bos>", "<eos>"]  # nlpcourse.corpus.Vocab's ids 0..3
 
 
-def _ask(k, r, expr, what, part=None, **inputs):
-    """``k.eval(expr)``, or None with the student's exception recorded against ``part``."""
-    try:
-        return k.eval(expr, **inputs), True
-    except Raised as exc:
-        r.expect(False, f"{what} raised {exc.type_name}: {exc.message}", part)
-        return None, False
-
-
 def _side(k, r, fn, args, what, part=None, **inputs):
     """Call ``kernel_side.<fn>(<args>)`` in the kernel (``args`` an argument list written with
     the notebook's names and ``inputs``); None if the student's code raised (recorded)."""
     expr = f"(lambda ns: (exec(SRC, ns), ns[{fn!r}])[1])({{}})({args})"
-    return _ask(k, r, expr, what, part, SRC=KERNEL_SIDE, **inputs)
-
-
-def _num(v) -> float | None:
-    """A scalar the student returned, as a float (None if it is not one number)."""
-    if isinstance(v, bool):
-        return None
-    if isinstance(v, (int, float, np.integer, np.floating)):
-        return float(v)
-    if isinstance(v, np.ndarray) and v.size == 1 and v.dtype.kind in "biuf":
-        return float(v.reshape(()))
-    return None
+    return ask(k, r, expr, what, part, SRC=KERNEL_SIDE, **inputs)
 
 
 def _counts(v) -> tuple[int, int] | None:
     """The pair (a_n, b_n) get_ngram_counts returned, as ints (None if it is not two integers)."""
     if not isinstance(v, (tuple, list)) or len(v) != 2:
         return None
-    out = [_num(x) for x in v]
+    out = [number(x) for x in v]
     if any(x is None or not float(x).is_integer() for x in out):
         return None
     return int(out[0]), int(out[1])
@@ -121,7 +101,7 @@ VHYP = ["the", "the", "the", "cat"]
 @check("test_get_ngram_counts")
 def ngram_counts_visible(k, rng, r):
     """The visible example: clipped unigram and bigram counts of "the the the cat"."""
-    got, ok = _ask(
+    got, ok = ask(
         k, r, "[get_ngram_counts(R, h, n) for n in (1, 2)]", "get_ngram_counts", R=VREFS, h=VHYP
     )
     if not ok:
@@ -155,7 +135,7 @@ def _count_cases(rng, trials, n_refs):
 
 
 def _expect_counts(k, r, cases, part, what):
-    got, ok = _ask(k, r, "[get_ngram_counts(R, h, n) for R, h, n in C]", what, part, C=cases)
+    got, ok = ask(k, r, "[get_ngram_counts(R, h, n) for R, h, n in C]", what, part, C=cases)
     if not ok:
         return
     if not isinstance(got, list) or len(got) != len(cases):
@@ -195,13 +175,13 @@ VHYP_FOX = "the quick brown fox leaps over the dog".split()
 
 def _bleu_calls(k, r, corpora, what, part=None):
     """The student's BLEU (as floats, None where not a number) for each (refs, hyps) corpus."""
-    got, ok = _ask(k, r, "[compute_bleu(R, H) for R, H in C]", what, part, C=corpora)
+    got, ok = ask(k, r, "[compute_bleu(R, H) for R, H in C]", what, part, C=corpora)
     if not ok:
         return None
     if not isinstance(got, list) or len(got) != len(corpora):
         r.expect(False, "compute_bleu did not answer for every corpus", part)
         return None
-    return [_num(g) for g in got]
+    return [number(g) for g in got]
 
 
 @check("test_compute_bleu", parts={"perfect": 1, "no_match": 1, "example": 2})
@@ -299,7 +279,7 @@ def _bleu_warned(k, r, corpora, what, part):
     if not isinstance(got, list) or len(got) != len(corpora):
         r.expect(False, "compute_bleu did not answer for every corpus", part)
         return None
-    return [(_num(v), w) for v, w in got]
+    return [(number(v), w) for v, w in got]
 
 
 def edge_cases(rng) -> list[tuple[str, tuple, float, str]]:
@@ -727,7 +707,7 @@ def _example_parts(r, sentence, steps, got, W, what):
             f"{sorted({type(w).__name__ for w in weights})}",
             "pairs",
         )
-        nums = [_num(w) for w in weights]
+        nums = [number(w) for w in weights]
         if any(v is None for v in nums) or len(nums) != W.shape[1]:
             r.expect(
                 False, f"{what}, step {step}: the weights are not one number per token", "values"
@@ -782,7 +762,7 @@ def attention_example(k, rng, r):
     )
     if visible is not None:
         ex = visible[0][0]
-        total = sum(_num(w) or 0.0 for _, w in ex) if isinstance(ex, list) else None
+        total = sum(number(w) or 0.0 for _, w in ex) if isinstance(ex, list) else None
         r.expect(
             total is not None and abs(total - 1) < 1e-5,
             f"The weights must sum to 1, got {_shown(ex)}.",

@@ -30,20 +30,11 @@ import numpy as np
 import torch
 
 from nlpcourse import gpt
-from nlpcourse.course.verdicts import Raised, check
+from nlpcourse.course.verdicts import ask, check, number
 
 PAD, MASK = "\u25a1", "\u2047"
 T = "__import__('torch')"
 RANDOM = "__import__('random')"
-
-
-def _ask(k, r, expr, what, part=None, **inputs):
-    """``k.eval(expr)``, or None with the student's exception recorded against ``part``."""
-    try:
-        return k.eval(expr, **inputs), True
-    except Raised as exc:
-        r.expect(False, f"{what} raised {exc.type_name}: {exc.message}", part)
-        return None, False
 
 
 def _vec(v, shape):
@@ -130,7 +121,7 @@ def copy_query_hidden(k, rng, r):
     betas = [3.0, 10.0, 40.0, float(rng.uniform(1.0, 20.0))]
     Ks = [_orthonormal(rng, n, d) for n, d in sizes]
     cases = [(i, j, b) for i, (n, _) in enumerate(sizes) for j in range(n) for b in betas]
-    got, ok = _ask(
+    got, ok = ask(
         k,
         r,
         f"(lambda Ts: [copy_query(Ts[i], j, b) for i, j, b in C])([{T}.as_tensor(K) for K in Ks])",
@@ -189,7 +180,7 @@ def extract_matrix_hidden(k, rng, r):
     m = int(rng.integers(1, 6))
     sizes.append((m, int(rng.integers(1, 6)), m + int(rng.integers(5, 12))))
     bases = [_orthonormal(rng, m + p, d) for m, p, d in sizes]
-    got, ok = _ask(
+    got, ok = ask(
         k,
         r,
         f"[extract_matrix({T}.as_tensor(A)) for A in As]",
@@ -269,7 +260,7 @@ def average_query_hidden(k, rng, r):
     n3, d3 = 8, 16
     mu = _orthonormal(rng, n3, d3)
     a3, b3 = (int(v) for v in rng.choice(n3, 2, replace=False))
-    got, ok = _ask(
+    got, ok = ask(
         k,
         r,
         f"(lambda Ts: ([average_query(Ts[i], a, b, beta) for i, a, b, beta in C], "
@@ -488,7 +479,7 @@ def span_hidden(k, rng, r):
     shorts = [(_doc(rng, 4), int(rng.choice([16, 32, 64, 128])), s) for s in range(50)]
     long_doc = _doc(rng, 150)
     seeds = [int(v) for v in rng.integers(1 << 30, size=20)]
-    got, ok = _ask(
+    got, ok = ask(
         k,
         r,
         f"(lambda R: ([span_corruption(d, b, R.Random(s)) for d, b, s in C], "
@@ -658,7 +649,7 @@ def _name_example(name, place, bs, stoi):
 
 def _dataset(k, r, pairs, texts, bs, what):
     """(len, items) of the student's NameDataset, built in the kernel; None if it raised."""
-    got, ok = _ask(
+    got, ok = ask(
         k,
         r,
         "(lambda ds: (len(ds), [ds[i] for i in range(len(P))]))"
@@ -756,7 +747,7 @@ def _counts(v):
     """(total, correct) as ints, or None."""
     if not (isinstance(v, (tuple, list, np.ndarray)) and len(v) == 2):
         return None
-    out = tuple(_num(x) for x in v)
+    out = tuple(number(x) for x in v)
     if any(x is None or x != int(x) for x in out):
         return None
     return tuple(int(x) for x in out)
@@ -794,7 +785,7 @@ def evaluate_places_hidden(k, rng, r):
             _variant(rng, str(p) if rng.uniform() < 0.7 else str(rng.choice(CITIES))) for p in true
         ]
         cases.append((true, pred))
-    got, ok = _ask(
+    got, ok = ask(
         k, r, "[evaluate_places(t, p) for t, p in C]", "evaluate_places", "values", C=cases
     )
     if ok:
@@ -863,7 +854,7 @@ PREDICT = (
 def _predict(k, r, cases, part=None):
     """The student's answers for the scripted cases (texts, prompt, continuation, block size,
     name); None if it raised."""
-    got, ok = _ask(k, r, PREDICT, "predict_place", part, SRC=MODELS, C=cases)
+    got, ok = ask(k, r, PREDICT, "predict_place", part, SRC=MODELS, C=cases)
     if ok and not (isinstance(got, list) and len(got) == len(cases)):
         r.expect(False, "predict_place did not answer for every case", part)
         return None
@@ -971,7 +962,7 @@ def _finetune(k, r, model, config, texts, pairs, settings):
     """(losses, state after) from the student's finetune on a copy of ``model``; None if it
     raised or returned no list of losses."""
     state = {n: v.numpy() for n, v in model.state_dict().items()}
-    got, ok = _ask(
+    got, ok = ask(
         k,
         r,
         RUN_FINETUNE,
@@ -989,16 +980,6 @@ def _finetune(k, r, model, config, texts, pairs, settings):
     if not isinstance(losses, (list, tuple)):
         r.fail(f"finetune must return the list of losses of Trainer.train(), got {losses!r}")
     return list(losses), state, after
-
-
-def _num(v):
-    if isinstance(v, bool):
-        return None
-    if isinstance(v, (int, float, np.integer, np.floating)):
-        return float(v)
-    if isinstance(v, np.ndarray) and v.size == 1 and v.dtype.kind in "iuf":
-        return float(v.reshape(()))
-    return None
 
 
 @check("test_finetune")
@@ -1057,7 +1038,7 @@ def finetune_hidden(k, rng, r):
         r.fail(f"with max_iters = 2, finetune must return 2 losses, got {len(losses)}")
     want = _answer_loss(model, pairs, {c: i for i, c in enumerate(itos)}, bs)
     for v in losses:
-        x = _num(v)
+        x = number(v)
         r.expect(
             x is not None and abs(x - want) < 1e-4,
             f"with learning rate 0 the loss finetune reported is {v!r}, not the cross-entropy "
