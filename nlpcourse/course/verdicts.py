@@ -280,6 +280,21 @@ def check(grade_id: str, parts: dict[str, float] | None = None):
     return register
 
 
+_SHARED: dict = {}
+
+
+def shared(key, make: Callable):
+    """``make()``, made once per grading process and handed to the checks of every notebook
+    graded in it (``load_checks`` runs a checks.py afresh for each notebook, so module-level
+    caches last one notebook only). For read-only reference data that is costly to build, such
+    as a3's DistilBERT (~4 s a notebook): a student's grading must never see what another's
+    left, so what ``make`` returns must not be changed by any check (freeze its arrays). ``key``
+    names what is made and from what (e.g. a path with its modification time)."""
+    if key not in _SHARED:
+        _SHARED[key] = make()
+    return _SHARED[key]
+
+
 class ChecksError(RuntimeError):
     """An assignment's checks.py cannot be loaded or does not cover its graded cells."""
 

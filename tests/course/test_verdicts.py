@@ -182,3 +182,21 @@ def test_a2_checks_give_the_reference_full_marks_and_a_wrong_answer_less():
     assert set(run_all("reference").values()) == {1.0}
     wrong = run_all("conv_flipped_filter")
     assert wrong["test_conv_vs_torch"] < 1 and wrong["test_dropout"] == 1.0
+
+
+def test_shared_is_made_once_per_process_across_reloads_of_checks(tmp_path):
+    """A checks.py is run afresh for every notebook; what it asks verdicts.shared for is made
+    once per process, per key."""
+    (tmp_path / "checks.py").write_text(
+        "from nlpcourse.course.verdicts import check, shared\n"
+        "MADE = []\n"
+        "def _make():\n    MADE.append(1)\n    return object()\n"
+        "VALUE = shared(('test_shared', __file__), _make)\n"
+        "@check('t')\ndef t(k, rng, r):\n    r.expect(True, '')\n"
+    )
+    first = verdicts.load_checks(tmp_path / "checks.py")["t"].fn.__globals__
+    second = verdicts.load_checks(tmp_path / "checks.py")["t"].fn.__globals__
+    assert first is not second, "each load is a fresh module"
+    assert first["VALUE"] is second["VALUE"] and second["MADE"] == [], "made once"
+    other = verdicts.shared(("test_shared", "another key"), object)
+    assert other is not first["VALUE"]
