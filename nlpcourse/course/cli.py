@@ -137,6 +137,7 @@ def cmd_autograde(args) -> int:
 
     root = _root(args)
     names = _names(root, args.assignments) if args.assignments else None
+    prog = "nlpcourse" + (f" --root {args.root}" if args.root else "") + " autograde"
     try:
         summary = autograde.autograde_class(
             root,
@@ -146,13 +147,22 @@ def cmd_autograde(args) -> int:
             engine="dask" if args.dask is not None else "local",
             scheduler=args.dask or None,
             progress=not args.no_progress,
+            missing=args.missing,
         )
     except ValueError as exc:
         raise SystemExit(f"nlpcourse autograde: {exc}") from None
     except (sandbox.PreflightFailed, sandbox.SandboxUnavailable) as exc:
         print(f"nlpcourse autograde: {exc}", file=sys.stderr)
         return 2
-    print(summary.text())
+    except autograde.WorkerStartFailed as exc:
+        print(f"nlpcourse autograde: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:  # before grading started (the run handles Ctrl-C itself)
+        print("\nnlpcourse autograde: stopped before any notebook was graded", file=sys.stderr)
+        return 130
+    print(summary.text(prog))
+    if summary.interrupted:
+        return 130
     return 1 if summary.failed else 0
 
 
@@ -219,6 +229,12 @@ def main(argv: list[str] | None = None) -> int:
         "address (tcp://host:8786)",
     )
     sp.add_argument("--no-progress", action="store_true", help="no progress bar")
+    sp.add_argument(
+        "--missing",
+        action="store_true",
+        help="grade only submissions without a complete autograde of what is handed in now "
+        "(what an interrupted or failed run left); without it every submission is graded again",
+    )
     sp.set_defaults(fn=cmd_autograde)
     sp = sub.add_parser("report", help="a class's scores per question, late and outliers")
     sp.add_argument("assignment")

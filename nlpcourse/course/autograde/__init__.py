@@ -30,16 +30,28 @@ On a cluster the course root (``source/``, ``submitted/``, ``autograded/``) must
 filesystem every worker mounts at the same path, with ``nlpcourse`` installed on every worker.
 
 The package, by concern: :mod:`.nbgrader_app` (nbgrader started as its command starts it),
-:mod:`.worker` (one submission in a worker), :mod:`.gradebook` (snapshots, records, scores),
-:mod:`.coordinator` (the run: jobs, preflight, pool or Dask, the single writer, the summary).
+:mod:`.worker` (one submission in a worker), :mod:`.pool` (the local workers: a dead one costs
+only its submission), :mod:`.gradebook` (snapshots, records applied whole, what is complete,
+scores), :mod:`.coordinator` (the run: jobs, preflight, pool or Dask, the single writer, Ctrl-C,
+the summary).
 """
 
 from nlpcourse.course.autograde.coordinator import (
     RunSummary,
     autograde_class,
+    find_missing,
     find_submissions,
     worker_threads,
 )
+from nlpcourse.course.autograde.pool import WorkerStartFailed
 from nlpcourse.course.autograde.worker import GradeResult
 
-__all__ = ["GradeResult", "RunSummary", "autograde_class", "find_submissions", "worker_threads"]
+__all__ = [
+    "GradeResult",
+    "RunSummary",
+    "WorkerStartFailed",
+    "autograde_class",
+    "find_missing",
+    "find_submissions",
+    "worker_threads",
+]
