@@ -157,8 +157,12 @@ def cmd_autograde(args) -> int:
     except autograde.WorkerStartFailed as exc:
         print(f"nlpcourse autograde: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:  # before grading started (the run handles Ctrl-C itself)
-        print("\nnlpcourse autograde: stopped before any notebook was graded", file=sys.stderr)
+    except KeyboardInterrupt:  # before the grading began (the run handles Ctrl-C itself)
+        print(
+            f"\nnlpcourse autograde: stopped by Ctrl-C before grading began. To grade what has "
+            f"no complete autograde: {prog} --missing",
+            file=sys.stderr,
+        )
         return 130
     print(summary.text(prog))
     if summary.interrupted:

@@ -234,12 +234,10 @@ def _autograde(
     bar = _bar(len(jobs), progress)
     stop = Stop()
     gb = None  # opened after the workers are forked: they must not inherit its connection
+    ctrl_c = contextlib.ExitStack()
+    ctrl_c.enter_context(_on_ctrl_c(stop))  # until the run is cleaned up, not only graded
     try:
-        with (
-            open(summary.log_file, "w", encoding="utf-8") as log,
-            warnings.catch_warnings(),
-            _on_ctrl_c(stop),
-        ):
+        with open(summary.log_file, "w", encoding="utf-8") as log, warnings.catch_warnings():
             # nbgrader's own autoflush warnings, the same in every run of `nbgrader autograde`
             warnings.filterwarnings("ignore", category=SAWarning)
             run = _run_dask if engine == "dask" else _run_local
@@ -268,6 +266,7 @@ def _autograde(
                 text = out.read_bytes()[-200_000:].decode(errors="replace")  # the tail
                 log.write(f"==== output of {out.stem} and its kernels\n{text}\n")
         shutil.rmtree(run_dir, ignore_errors=True)
+        ctrl_c.close()
     summary.interrupted = stop.soon
     summary.wall = time.perf_counter() - t0
     summary.results.sort(key=lambda r: (r.assignment, r.student))

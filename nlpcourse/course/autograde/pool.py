@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nlpcourse.course.autograde.worker import GradeResult, serve
+from nlpcourse.course.autograde.worker import GradeResult, remove_leftovers, serve
 
 GRACE = 2.0  # seconds a worker has to stop its kernels and exit before it is killed
 TICK = 0.2  # the longest the pool waits before it looks at a stop request again
@@ -105,8 +105,11 @@ class LocalPool:
                             continue
                     if w.proc.is_alive():
                         continue
-                    # died: the submission it held is retried once, on a fresh worker
+                    # died: its kernel died with it (bubblewrap's --die-with-parent), what its
+                    # sandbox leaves is removed; the submission it held is retried once, on a
+                    # fresh worker
                     self.workers.remove(w)
+                    remove_leftovers(w.proc.pid)
                     job, w.job = w.job, None
                     now = oom_kills()
                     cause = describe_death(w.proc.exitcode, w.rss_mb, oom, now)
@@ -190,6 +193,7 @@ class LocalPool:
             if w.proc.is_alive():
                 _signal(w, signal.SIGKILL)
                 w.proc.join(GRACE)
+                remove_leftovers(w.proc.pid)
             w.conn.close()
         self.workers.clear()
 

@@ -194,21 +194,27 @@ def exit_with_kernels(code: int) -> None:
 
 def stop_kernels() -> None:
     """Kill every child of this process (a kernel, or the bubblewrap around one: each in its
-    own session, which dies whole) and remove its sandbox's pids cgroup and run folder, the
-    clean-up a kernel manager does when a notebook ends normally."""
-    from nlpcourse.course.sandbox.cgroups import remove_cgroup
-
+    own session, which dies whole), then remove what their sandboxes leave (pids cgroups, run
+    folders), the clean-up a kernel manager does when a notebook ends normally."""
     for pid in _children(os.getpid()):
-        cgroups, rundirs = _cgroups_of(pid), _rundirs_of(pid)
         for kill in (os.killpg, os.kill):
             try:
                 kill(pid, signal.SIGKILL)
                 break
             except OSError:
                 continue
-        for path in cgroups:
+    remove_leftovers(os.getpid())
+
+
+def remove_leftovers(worker: int) -> None:
+    """Remove the pids cgroups (killing what is left in them) and kernel run folders of the
+    process ``worker``, once it and its kernels are dead."""
+    from nlpcourse.course.sandbox.cgroups import leftovers_of, remove_cgroup
+
+    for path in leftovers_of(worker):
+        if path.startswith("/sys/fs/cgroup"):
             remove_cgroup(path)
-        for path in rundirs:
+        else:
             shutil.rmtree(path, ignore_errors=True)
 
 
@@ -222,28 +228,3 @@ def _children(ppid: int) -> list[int]:
         if int(stat.rsplit(")", 1)[1].split()[1]) == ppid:
             out.append(int(d.name))
     return out
-
-
-def _cgroups_of(pid: int) -> list[str]:
-    """The sandbox's own cgroup of process ``pid`` (named ``nlpcourse-*``), v1 or v2."""
-    try:
-        lines = Path(f"/proc/{pid}/cgroup").read_text().splitlines()
-    except OSError:
-        return []
-    out = []
-    for line in lines:
-        _, controllers, path = line.split(":", 2)
-        if Path(path).name.startswith("nlpcourse-"):
-            base = "/sys/fs/cgroup" + (f"/{controllers}" if controllers else "")
-            out.append(base + path)
-    return out
-
-
-def _rundirs_of(pid: int) -> list[str]:
-    """The kernel's run folder (sockets, HOME, TMPDIR: ``nlpcourse-kernel-*``), from the
-    bubblewrap command line that binds it."""
-    try:
-        args = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
-    except OSError:
-        return []
-    return sorted({a for a in args if Path(a).name.startswith("nlpcourse-kernel-")})
