@@ -7,7 +7,8 @@ nlpcourse grade-cases A [DIR]    autograde test submissions, report per-question
 nlpcourse demo [A ...]           release, fake students, autograde, score table
 nlpcourse markscheme A           print the model answers and mark schemes of A
 nlpcourse lab [--port N]         JupyterLab + nbgrader (student view, formgrader) on 127.0.0.1
-nlpcourse autograde [A ...]      autograde a class in parallel (--workers N, --dask [ADDR])
+nlpcourse autograde [A ...]      autograde a class in parallel (--workers N, --dask [ADDR],
+                                 --missing: only what an interrupted run left)
 nlpcourse report A              score distributions, most-missed questions, late, outliers
 """
 
@@ -133,6 +134,8 @@ def _mark_schemes(nb) -> list[tuple]:
 
 
 def cmd_autograde(args) -> int:
+    import signal
+
     from nlpcourse.course import autograde, sandbox
 
     root = _root(args)
@@ -159,11 +162,13 @@ def cmd_autograde(args) -> int:
         return 2
     except KeyboardInterrupt:  # before the grading began (the run handles Ctrl-C itself)
         print(
-            f"\nnlpcourse autograde: stopped by Ctrl-C before grading began. To grade what has "
-            f"no complete autograde: {prog} --missing",
+            f"\nnlpcourse autograde: stopped by Ctrl-C. To grade what has no complete "
+            f"autograde: {prog} --missing",
             file=sys.stderr,
         )
         return 130
+    if summary.interrupted:  # a late second Ctrl-C must not cut the summary short
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     print(summary.text(prog))
     if summary.interrupted:
         return 130

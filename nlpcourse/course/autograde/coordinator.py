@@ -224,7 +224,7 @@ def _autograde(
     runs = root / RUNS_DIR
     runs.mkdir(parents=True, exist_ok=True)
     _remove_dead_runs(runs)
-    run_dir = runs / f"run-{os.getpid()}-{time.time_ns()}"
+    run_dir = runs / f"run-{os.getpid()}-{time.time_ns()}-{os.uname().nodename}"
     run_dir.mkdir()
     if is_sqlite(db_url):
         snapshot(db_url, run_dir / "snapshot.db")
@@ -274,15 +274,17 @@ def _autograde(
 
 
 def _remove_dead_runs(runs: Path) -> None:
-    """Remove the folders of runs whose coordinator died here (killed: nothing removed them):
-    their snapshot and workers' gradebook copies are of no further use."""
-    for d in runs.glob("run-*-*"):
+    """Remove the folders of runs whose coordinator died on this machine (killed: nothing
+    removed them); their snapshot and workers' gradebook copies are of no further use."""
+    for d in runs.glob("run-*"):
+        parts = d.name.split("-", 3)
+        if len(parts) != 4 or parts[3] != os.uname().nodename or not parts[1].isdigit():
+            continue
         try:
-            pid = int(d.name.split("-")[1])
-            os.kill(pid, 0)
+            os.kill(int(parts[1]), 0)
         except ProcessLookupError:
             shutil.rmtree(d, ignore_errors=True)
-        except (ValueError, OSError):
+        except OSError:
             continue
 
 
@@ -311,12 +313,13 @@ def _on_ctrl_c(stop: Stop):
     def handler(signum, frame):
         stop.level += 1
         if stop.level == 1:
-            print(
-                "\nnlpcourse autograde: stopping: no new notebook starts, running kernels are "
-                "stopped (Ctrl-C again to stop at once)",
-                file=sys.stderr,
-                flush=True,
-            )
+            say = "stopping: no new notebook starts, running kernels are stopped (Ctrl-C again "
+            say += "to stop at once)"
+        elif stop.level == 2:
+            say = "stopping at once: the workers and their kernels are killed"
+        else:
+            return
+        print(f"\nnlpcourse autograde: {say}", file=sys.stderr, flush=True)
 
     old = signal.signal(signal.SIGINT, handler)
     try:
