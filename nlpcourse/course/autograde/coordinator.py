@@ -388,8 +388,9 @@ def _run_dask(root, jobs, db_url, run_dir, workers, scheduler, env, stop) -> Ite
     workers, a Nanny starts a new worker process, and a task whose worker died more often than
     ``distributed.scheduler.allowed-failures`` fails with ``KilledWorker``. On the LocalCluster
     started here that is once, as in the local pool (one retry); a cluster's scheduler uses its
-    own setting (default 3). After a Ctrl-C nothing more is applied: the cluster's workers may
-    have had the terminal's SIGINT too, so a late result is not trusted."""
+    own setting (default 3). After a Ctrl-C nothing more is applied: queued tasks are cancelled
+    and the LocalCluster's workers killed (they ignore the terminal's SIGINT: the coordinator
+    decides); on a cluster of your own, running tasks finish there and are discarded."""
     try:
         import dask
         from distributed import Client, LocalCluster
@@ -410,7 +411,7 @@ def _run_dask(root, jobs, db_url, run_dir, workers, scheduler, env, stop) -> Ite
             "distributed.scheduler.allowed-failures": 1,
             "distributed.scheduler.worker-saturation": 1.0,
         }
-        with dask.config.set(conf):
+        with dask.config.set(conf), _sigint_ignored():  # its workers inherit that
             cluster = LocalCluster(
                 n_workers=min(workers, len(jobs)),
                 threads_per_worker=1,
@@ -450,7 +451,47 @@ def _run_dask(root, jobs, db_url, run_dir, workers, scheduler, env, stop) -> Ite
                     yield _failure(futures[fut], exc)
         if stop.soon:
             client.cancel(list(futures))
+            if cluster is not None:
+                _kill_cluster_workers(cluster)
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+@contextlib.contextmanager
+def _sigint_ignored():
+    """SIGINT ignored while the block starts processes: they inherit it (a Ctrl-C in the
+    terminal reaches the whole process group; the coordinator alone decides what it does)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
+
+
+def _kill_cluster_workers(cluster) -> None:
+    """Kill the worker processes of our own LocalCluster (a busy one ignores the Nanny's
+    request to close for 4 s); their kernels die with them, and what the kernels' sandboxes
+    leave is removed."""
+    from nlpcourse.course.autograde.worker import remove_leftovers
+
+    pids = {ws.pid for ws in cluster.scheduler.workers.values() if ws.pid}
+    for nanny in cluster.workers.values():
+        nanny.close_gracefully()  # else a Nanny starts a new worker, slow to close
+        if nanny.pid:
+            pids.add(nanny.pid)
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    for pid in pids:
+        for _ in range(50):  # until it is gone (at most ~5 s)
+            try:
+                os.kill(pid, 0)
+            except OSError:
+                break
+            time.sleep(0.1)
+        remove_leftovers(pid)

@@ -114,11 +114,11 @@ class LocalPool:
                     now = oom_kills()
                     cause = describe_death(w.proc.exitcode, w.rss_mb, oom, now)
                     oom = now
-                    if job is None:
-                        continue
+                    if job is None or self.stop.soon:
+                        continue  # after a stop: not graded, nothing new starts
                     if job in first_death:
                         yield _died_twice(job, first_death[job], cause)
-                        if queue:
+                        if queue and not self.stop.soon:
                             self._give(self._start(), queue.popleft())
                     else:
                         first_death[job] = cause
