@@ -3,7 +3,9 @@
 ``nlpcourse autograde [A ...] --workers N`` grades every (or the named) submission of the named
 (default: every) assignment the way ``nbgrader autograde A --force`` does, in N worker
 processes: a local process pool, or Dask distributed workers (a ``LocalCluster``, or the
-scheduler of an existing cluster).
+scheduler of an existing cluster). ``--missing`` grades only the submissions without a complete
+autograde of what is handed in now; Ctrl-C, a dead worker and a killed command each leave a
+consistent gradebook that ``--missing`` finishes (docs/grading-faults.md).
 
 Grading is nbgrader's, unchanged: each worker process initialises one ``AutogradeApp`` exactly
 as the ``nbgrader`` command does (jupyter config paths, then the course's

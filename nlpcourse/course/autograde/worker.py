@@ -99,7 +99,7 @@ def _worker_state(
 
 
 def init_worker(root: str, db_url: str, run_dir: str, env: dict | None = None) -> None:
-    """Process-pool initializer: set the worker up before its first submission."""
+    """Set the worker up before its first submission (:func:`serve` does, first)."""
     _worker_state(root, db_url, run_dir, env=env)
 
 

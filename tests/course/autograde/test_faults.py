@@ -28,6 +28,7 @@ from conftest import ROOT
 from nlpcourse.course import autograde, submissions
 from nlpcourse.course import release as rel
 from nlpcourse.course.autograde import coordinator, gradebook
+from nlpcourse.course.autograde.pool import describe_death
 from nlpcourse.course.sandbox.cgroups import leftovers_of
 
 FIXTURE = ROOT / "tests" / "course" / "fixture_course"
@@ -535,3 +536,12 @@ def test_a_worker_that_cannot_start_stops_the_run_with_its_error(
     course = fake_course(tmp_path)
     with pytest.raises(autograde.WorkerStartFailed, match="something the instructor must fix"):
         autograde.autograde_class(course, ["hw"], workers=2, progress=False)
+
+
+def test_a_workers_death_is_told_with_its_signal_and_memory():
+    kill = -signal.SIGKILL
+    assert describe_death(kill, 0.0, 3, 3).startswith("killed by SIGKILL (the kernel's OOM killer")
+    oom = describe_death(kill, 812.4, 3, 4)
+    assert "out of memory" in oom and "used up to 812 MB" in oom, oom
+    assert describe_death(-signal.SIGTERM, 0.0, None, None) == "killed by SIGTERM"
+    assert describe_death(3, 0.0, None, None) == "exited with status 3"
