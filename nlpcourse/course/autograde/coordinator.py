@@ -401,6 +401,7 @@ def _run_dask(root, jobs, db_url, run_dir, workers, scheduler, env, stop) -> Ite
         ) from exc
 
     cluster = None
+    seen: set[int] = set()  # our LocalCluster's worker processes, lost ones included
     if scheduler:
         client = Client(scheduler)
     else:
@@ -439,6 +440,8 @@ def _run_dask(root, jobs, db_url, run_dir, workers, scheduler, env, stop) -> Ite
         }
         done = dask_completed(futures)
         while not done.is_empty() and not stop.soon:
+            if cluster is not None:
+                seen |= _worker_pids(cluster)
             batch = done.next_batch(block=False)
             if not batch:
                 time.sleep(0.2)
@@ -457,6 +460,19 @@ def _run_dask(root, jobs, db_url, run_dir, workers, scheduler, env, stop) -> Ite
         client.close()
         if cluster is not None:
             cluster.close()
+            # A worker Dask lost (killed) may have left its kernel's sandbox running.
+            from nlpcourse.course.autograde.worker import remove_leftovers
+
+            for pid in seen:
+                remove_leftovers(pid)
+
+
+def _worker_pids(cluster) -> set[int]:
+    """The process ids of a LocalCluster's workers now (its scheduler runs in this process)."""
+    try:
+        return {ws.pid for ws in list(cluster.scheduler.workers.values()) if ws.pid}
+    except RuntimeError:  # changed while read: next time
+        return set()
 
 
 @contextlib.contextmanager
@@ -475,11 +491,10 @@ def _sigint_ignored():
 
 def _kill_cluster_workers(cluster) -> None:
     """Kill the worker processes of our own LocalCluster (a busy one ignores the Nanny's
-    request to close for 4 s); their kernels die with them, and what the kernels' sandboxes
-    leave is removed."""
+    request to close for 4 s), then their kernels' sandboxes, and remove what those leave."""
     from nlpcourse.course.autograde.worker import remove_leftovers
 
-    pids = {ws.pid for ws in cluster.scheduler.workers.values() if ws.pid}
+    pids = _worker_pids(cluster)
     for nanny in cluster.workers.values():
         nanny.close_gracefully()  # else a Nanny starts a new worker, slow to close
         if nanny.pid:

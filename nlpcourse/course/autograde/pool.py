@@ -105,9 +105,8 @@ class LocalPool:
                             continue
                     if w.proc.is_alive():
                         continue
-                    # died: its kernel died with it (bubblewrap's --die-with-parent), what its
-                    # sandbox leaves is removed; the submission it held is retried once, on a
-                    # fresh worker
+                    # died: its kernel's sandbox is killed and removed; the submission it held
+                    # is retried once, on a fresh worker
                     self.workers.remove(w)
                     remove_leftovers(w.proc.pid)
                     job, w.job = w.job, None

@@ -207,15 +207,37 @@ def stop_kernels() -> None:
 
 
 def remove_leftovers(worker: int) -> None:
-    """Remove the pids cgroups (killing what is left in them) and kernel run folders of the
-    process ``worker``, once it and its kernels are dead."""
+    """Kill what is left of the kernels of the dead process ``worker`` and remove their pids
+    cgroups and run folders. bubblewrap's ``--die-with-parent`` does not always take the
+    sandbox down with the worker (seen here: a sandbox left running, its parent gone), so every
+    process whose command line names a kernel's run folder (bubblewrap binds it, the kernel
+    reads its connection file there) is killed, then whatever is left in its cgroup."""
     from nlpcourse.course.sandbox.cgroups import leftovers_of, remove_cgroup
 
-    for path in leftovers_of(worker):
-        if path.startswith("/sys/fs/cgroup"):
-            remove_cgroup(path)
-        else:
+    found = leftovers_of(worker)
+    rundirs = [p for p in found if not p.startswith("/sys/fs/cgroup")]
+    if rundirs:
+        _kill_naming(rundirs)
+    for path in found:
+        if path in rundirs:
             shutil.rmtree(path, ignore_errors=True)
+        else:
+            remove_cgroup(path)
+
+
+def _kill_naming(paths: list[str]) -> None:
+    """SIGKILL every process whose command line names one of ``paths``."""
+    needles = [p.encode() for p in paths]
+    for d in Path("/proc").glob("[0-9]*"):
+        try:
+            cmd = (d / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if any(n in cmd for n in needles):
+            try:
+                os.kill(int(d.name), signal.SIGKILL)
+            except OSError:
+                pass
 
 
 def _children(ppid: int) -> list[int]:

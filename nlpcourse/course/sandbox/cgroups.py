@@ -43,8 +43,7 @@ def make_pids_cgroup(max_processes: int) -> str | None:
 
 def leftovers_of(pid: int) -> list[str]:
     """The pids cgroups and kernel run folders that process ``pid`` made for its kernels and
-    has not removed (it was killed): a kernel dies with that process (bubblewrap's
-    ``--die-with-parent``), these stay."""
+    has not removed (it was killed before it could)."""
     import glob
 
     root = pids_cgroup_root()

@@ -300,9 +300,10 @@ def test_a_second_ctrl_c_stops_at_once(base, clean, tmp_path):
 # a worker killed (as the out-of-memory killer kills: SIGKILL)
 
 
-def kill_a_grading_worker(killed: list[int], left: list[str]) -> threading.Thread:
+def kill_a_grading_worker(killed: list[int], left: list[str], kernels: set) -> threading.Thread:
     """A thread that kills (SIGKILL) one process of this one that is grading a notebook;
-    ``left``: what its kernel's sandbox would leave (a pids cgroup, a run folder)."""
+    ``left``: what its kernel's sandbox would leave (a pids cgroup, a run folder), ``kernels``:
+    the sandbox's processes."""
 
     def run():
         end = time.monotonic() + 600
@@ -310,9 +311,11 @@ def kill_a_grading_worker(killed: list[int], left: list[str]) -> threading.Threa
             for victim in sorted(grading_workers(os.getpid())):
                 sandbox = leftovers_of(victim)
                 if sandbox:  # its kernel is running, not being cleaned up after its notebook
+                    kernel = descendants(victim)
                     os.kill(victim, signal.SIGKILL)
                     left.extend(sandbox)
                     killed.append(victim)
+                    kernels.update(kernel)
                     break
             time.sleep(0.05)
 
@@ -326,11 +329,13 @@ def test_a_killed_worker_costs_only_its_submission(base, clean, tmp_path):
     course = copy(base, tmp_path / "course")
     killed: list[int] = []
     left: list[str] = []
-    thread = kill_a_grading_worker(killed, left)
+    kernels: set[int] = set()
+    thread = kill_a_grading_worker(killed, left, kernels)
     summary = autograde.autograde_class(course, [A], workers=2, progress=False)
     thread.join()
     assert killed, "no worker was seen grading"
     assert left and not [p for p in left if os.path.exists(p)], left  # removed after it died
+    assert kernels and not alive(kernels), "the dead worker's kernel still runs"
     assert not summary.failed and len(summary.results) == len(STUDENTS), summary.text()
     [retried] = [r for r in summary.results if r.retried]
     assert "killed by SIGKILL" in retried.retried and "OOM" in retried.retried
@@ -345,10 +350,14 @@ def test_a_killed_dask_worker_is_replaced_and_its_task_rescheduled(base, clean, 
     and the Nanny starts a new worker process; every value ends as a clean run's."""
     course = copy(base, tmp_path / "course")
     killed: list[int] = []
-    thread = kill_a_grading_worker(killed, [])
+    left: list[str] = []
+    kernels: set[int] = set()
+    thread = kill_a_grading_worker(killed, left, kernels)
     summary = autograde.autograde_class(course, [A], workers=2, engine="dask", progress=False)
     thread.join()
     assert killed, "no worker was seen grading"
+    assert left and not [p for p in left if os.path.exists(p)], left  # removed after the run
+    assert kernels and not alive(kernels), "the lost worker's kernel still runs"
     assert not summary.failed and len(summary.results) == len(STUDENTS), summary.text()
     assert dump(course) == clean
 
