@@ -7,7 +7,8 @@ nlpcourse grade-cases A [DIR]    autograde test submissions, report per-question
 nlpcourse demo [A ...]           release, fake students, autograde, score table
 nlpcourse markscheme A           print the model answers and mark schemes of A
 nlpcourse lab [--port N]         JupyterLab + nbgrader (student view, formgrader) on 127.0.0.1
-nlpcourse autograde [A ...]      autograde a class in parallel (--workers N, --dask [ADDR])
+nlpcourse autograde [A ...]      autograde a class in parallel (--workers N, --dask [ADDR],
+                                 --missing: only what an interrupted run left)
 nlpcourse report A              score distributions, most-missed questions, late, outliers
 nlpcourse publish DEST [--tag T] the students' repository: release/, student package, README
 """
@@ -134,10 +135,13 @@ def _mark_schemes(nb) -> list[tuple]:
 
 
 def cmd_autograde(args) -> int:
+    import signal
+
     from nlpcourse.course import autograde, sandbox
 
     root = _root(args)
     names = _names(root, args.assignments) if args.assignments else None
+    prog = "nlpcourse" + (f" --root {args.root}" if args.root else "") + " autograde"
     try:
         summary = autograde.autograde_class(
             root,
@@ -147,13 +151,28 @@ def cmd_autograde(args) -> int:
             engine="dask" if args.dask is not None else "local",
             scheduler=args.dask or None,
             progress=not args.no_progress,
+            missing=args.missing,
         )
     except ValueError as exc:
         raise SystemExit(f"nlpcourse autograde: {exc}") from None
     except (sandbox.PreflightFailed, sandbox.SandboxUnavailable) as exc:
         print(f"nlpcourse autograde: {exc}", file=sys.stderr)
         return 2
-    print(summary.text())
+    except autograde.WorkerStartFailed as exc:
+        print(f"nlpcourse autograde: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:  # before the grading began (the run handles Ctrl-C itself)
+        print(
+            f"\nnlpcourse autograde: stopped by Ctrl-C. To grade what has no complete "
+            f"autograde: {prog} --missing",
+            file=sys.stderr,
+        )
+        return 130
+    if summary.interrupted:  # a late second Ctrl-C must not cut the summary short
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    print(summary.text(prog))
+    if summary.interrupted:
+        return 130
     return 1 if summary.failed else 0
 
 
@@ -232,6 +251,12 @@ def main(argv: list[str] | None = None) -> int:
         "address (tcp://host:8786)",
     )
     sp.add_argument("--no-progress", action="store_true", help="no progress bar")
+    sp.add_argument(
+        "--missing",
+        action="store_true",
+        help="grade only submissions without a complete autograde of what is handed in now "
+        "(what an interrupted or failed run left); without it every submission is graded again",
+    )
     sp.set_defaults(fn=cmd_autograde)
     sp = sub.add_parser("report", help="a class's scores per question, late and outliers")
     sp.add_argument("assignment")

@@ -3,7 +3,9 @@
 ``nlpcourse autograde [A ...] --workers N`` grades every (or the named) submission of the named
 (default: every) assignment the way ``nbgrader autograde A --force`` does, in N worker
 processes: a local process pool, or Dask distributed workers (a ``LocalCluster``, or the
-scheduler of an existing cluster).
+scheduler of an existing cluster). ``--missing`` grades only the submissions without a complete
+autograde of what is handed in now; Ctrl-C, a dead worker and a killed command each leave a
+consistent gradebook that ``--missing`` finishes (docs/grading-faults.md).
 
 Grading is nbgrader's, unchanged: each worker process initialises one ``AutogradeApp`` exactly
 as the ``nbgrader`` command does (jupyter config paths, then the course's
@@ -30,16 +32,28 @@ On a cluster the course root (``source/``, ``submitted/``, ``autograded/``) must
 filesystem every worker mounts at the same path, with ``nlpcourse`` installed on every worker.
 
 The package, by concern: :mod:`.nbgrader_app` (nbgrader started as its command starts it),
-:mod:`.worker` (one submission in a worker), :mod:`.gradebook` (snapshots, records, scores),
-:mod:`.coordinator` (the run: jobs, preflight, pool or Dask, the single writer, the summary).
+:mod:`.worker` (one submission in a worker), :mod:`.pool` (the local workers: a dead one costs
+only its submission), :mod:`.gradebook` (snapshots, records applied whole, what is complete,
+scores), :mod:`.coordinator` (the run: jobs, preflight, pool or Dask, the single writer, Ctrl-C,
+the summary).
 """
 
 from nlpcourse.course.autograde.coordinator import (
     RunSummary,
     autograde_class,
+    find_missing,
     find_submissions,
     worker_threads,
 )
+from nlpcourse.course.autograde.pool import WorkerStartFailed
 from nlpcourse.course.autograde.worker import GradeResult
 
-__all__ = ["GradeResult", "RunSummary", "autograde_class", "find_submissions", "worker_threads"]
+__all__ = [
+    "GradeResult",
+    "RunSummary",
+    "WorkerStartFailed",
+    "autograde_class",
+    "find_missing",
+    "find_submissions",
+    "worker_threads",
+]

@@ -8,17 +8,19 @@ import contextlib
 import glob
 import os
 import shutil
+import signal
 import sys
+import threading
 import time
 import warnings
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nlpcourse.course.autograde.gradebook import apply_record, is_sqlite, snapshot
+from nlpcourse.course.autograde.gradebook import apply_record, is_complete, is_sqlite, snapshot
 from nlpcourse.course.autograde.nbgrader_app import _env, course_app
-from nlpcourse.course.autograde.worker import GradeResult, grade, init_worker
+from nlpcourse.course.autograde.pool import LocalPool, Stop
+from nlpcourse.course.autograde.worker import GradeResult, grade
 
 RUNS_DIR = Path(".nlpcourse-cache") / "autograde"
 
@@ -31,26 +33,66 @@ class RunSummary:
     engine: str = "local"
     db_url: str = ""
     log_file: Path | None = None
+    jobs: list[tuple[str, str]] = field(default_factory=list)  # what this run set out to grade
+    complete: int = 0  # with ``missing``: submissions left alone, already graded as they are
+    interrupted: bool = False  # stopped by Ctrl-C
+    students: list[str] | None = None  # the run's --student, for the command that resumes it
 
     @property
     def failed(self) -> list[GradeResult]:
         return [r for r in self.results if not r.ok]
 
-    def text(self) -> str:
+    @property
+    def not_graded(self) -> list[tuple[str, str]]:
+        """Submissions this run set out to grade and did not reach (stopped early)."""
+        done = {(r.assignment, r.student) for r in self.results}
+        return [j for j in self.jobs if j not in done]
+
+    def resume_command(self, prog: str = "nlpcourse autograde") -> str:
+        """The command that grades what this run left: failed or not reached."""
+        left = [(r.assignment, r.student) for r in self.failed] + self.not_graded
+        names = sorted({a for a, _ in left})
+        cmd = f"{prog} {' '.join(names)} --missing"
+        if self.students:
+            cmd += " --student " + " ".join(sorted({s for _, s in left}))
+        return cmd
+
+    def text(self, prog: str = "nlpcourse autograde") -> str:
         n = len(self.results)
-        if not n:
-            return "no submissions to grade"
-        busy = sum(r.seconds for r in self.results)
-        slow = max(self.results, key=lambda r: r.seconds)
-        lines = [
-            f"{n - len(self.failed)} graded, {len(self.failed)} failed: {n} notebooks in "
-            f"{self.wall:.1f} s wall on {self.workers} {self.engine} worker(s)",
-            f"time per notebook: {self.wall / n:.2f} s of wall time, {busy / n:.2f} s in a "
-            f"worker (mean); slowest {slow.assignment}/{slow.student} {slow.seconds:.1f} s",
-        ]
+        lines = []
+        if self.complete:
+            lines.append(f"{self.complete} submission(s) already graded as handed in: left alone")
+        if self.interrupted:
+            lines.append(
+                f"Stopped by Ctrl-C: {n - len(self.failed)} graded, {len(self.not_graded)} not "
+                f"graded (their gradebook entries are as they were) of {len(self.jobs)}, in "
+                f"{self.wall:.1f} s"
+            )
+        elif not n:
+            return "\n".join([*lines, "no submissions to grade"])
+        if n:
+            busy = sum(r.seconds for r in self.results)
+            slow = max(self.results, key=lambda r: r.seconds)
+            if not self.interrupted:
+                lines.append(
+                    f"{n - len(self.failed)} graded, {len(self.failed)} failed: {n} notebooks "
+                    f"in {self.wall:.1f} s wall on {self.workers} {self.engine} worker(s)"
+                )
+            lines.append(
+                f"time per notebook: {self.wall / n:.2f} s of wall time, {busy / n:.2f} s in a "
+                f"worker (mean); slowest {slow.assignment}/{slow.student} {slow.seconds:.1f} s"
+            )
+        for r in self.results:
+            if r.retried:
+                lines.append(
+                    f"  RETRIED {r.assignment}/{r.student}: its worker died ({r.retried}); "
+                    f"{'graded' if r.ok else 'tried again'} on a fresh worker"
+                )
         for r in self.failed:
             last = (r.error.strip().splitlines() or ["see the log"])[-1]
-            lines.append(f"  FAILED {r.assignment}/{r.student}: {last[:200]}")
+            lines.append(f"  FAILED {r.assignment}/{r.student}: {last[:300]}")
+        if self.failed or self.not_graded:
+            lines.append(f"To grade only what is left: {self.resume_command(prog)}")
         if self.log_file:
             lines.append(f"nbgrader's log per notebook: {self.log_file}")
         return "\n".join(lines)
@@ -92,6 +134,7 @@ def autograde_class(
     progress: bool = True,
     preflight: bool = True,
     env: dict[str, str] | None = None,
+    missing: bool = False,
 ) -> RunSummary:
     """Autograde every (or the named students') submission of ``assignments`` (default: every
     assignment in the gradebook); see the module docstring. ``engine`` is "local" (a process
@@ -111,7 +154,7 @@ def autograde_class(
     with _environ(dict(env or {})):
         return _autograde(
             Path(root).resolve(), assignments, students, workers, engine, scheduler, progress,
-            preflight, dict(env or {}),
+            preflight, dict(env or {}), missing,
         )  # fmt: skip
 
 
@@ -139,7 +182,7 @@ def worker_threads(workers: int) -> dict[str, str]:
 
 
 def _autograde(
-    root, assignments, students, workers, engine, scheduler, progress, preflight, env
+    root, assignments, students, workers, engine, scheduler, progress, preflight, env, missing
 ) -> RunSummary:
     from nbgrader.api import Gradebook, MissingEntry
     from sqlalchemy.exc import SAWarning
@@ -160,20 +203,28 @@ def _autograde(
                     f"`nbgrader generate_assignment {a}` (or `nlpcourse release {a}`) first"
                 ) from None
     jobs = find_submissions(coursedir, assignments, students)
+    complete = 0
+    if missing:
+        left = find_missing(coursedir, jobs)
+        complete, jobs = len(jobs) - len(left), left
     if preflight:
         from nlpcourse.course import sandbox
 
         for a in sorted({a for a, _ in jobs}):  # raises PreflightFailed / SandboxUnavailable
             sandbox.preflight(root, a, app.config)
     workers = max(1, workers or os.cpu_count() or 1)
-    summary = RunSummary(workers=min(workers, len(jobs) or 1), engine=engine, db_url=db_url)
+    summary = RunSummary(
+        workers=min(workers, len(jobs) or 1), engine=engine, db_url=db_url, jobs=list(jobs),
+        complete=complete, students=students,
+    )  # fmt: skip
     if not jobs:
         return summary
     env = {**worker_threads(min(workers, len(jobs))), **env}
 
     runs = root / RUNS_DIR
     runs.mkdir(parents=True, exist_ok=True)
-    run_dir = runs / f"run-{os.getpid()}-{time.time_ns()}"
+    _remove_dead_runs(runs)
+    run_dir = runs / f"run-{os.getpid()}-{time.time_ns()}-{os.uname().nodename}"
     run_dir.mkdir()
     if is_sqlite(db_url):
         snapshot(db_url, run_dir / "snapshot.db")
@@ -181,21 +232,27 @@ def _autograde(
 
     t0 = time.perf_counter()
     bar = _bar(len(jobs), progress)
+    stop = Stop()
     gb = None  # opened after the workers are forked: they must not inherit its connection
+    ctrl_c = contextlib.ExitStack()
+    ctrl_c.enter_context(_on_ctrl_c(stop))  # until the run is cleaned up, not only graded
     try:
         with open(summary.log_file, "w", encoding="utf-8") as log, warnings.catch_warnings():
             # nbgrader's own autoflush warnings, the same in every run of `nbgrader autograde`
             warnings.filterwarnings("ignore", category=SAWarning)
             run = _run_dask if engine == "dask" else _run_local
-            for res in run(str(root), jobs, db_url, str(run_dir), workers, scheduler, env):
+            for res in run(str(root), jobs, db_url, str(run_dir), workers, scheduler, env, stop):
+                if stop.now:
+                    break
                 if res.record is not None:
                     gb = gb or Gradebook(db_url, course_id)
                     apply_record(gb, res.assignment, res.student, res.record)
                 summary.results.append(res)
                 state = "ok" if res.ok else "FAILED"
+                retried = f"retried: its first worker died ({res.retried})\n" * bool(res.retried)
                 log.write(
                     f"==== {res.assignment}/{res.student} ({state}, {res.seconds:.1f} s, "
-                    f"{res.worker})\n{res.log}\n{res.error}\n"
+                    f"{res.worker})\n{retried}{res.log}\n{res.error}\n"
                 )
                 log.flush()
                 bar.set_postfix_str(f"failed={len(summary.failed)}", refresh=False)
@@ -209,9 +266,66 @@ def _autograde(
                 text = out.read_bytes()[-200_000:].decode(errors="replace")  # the tail
                 log.write(f"==== output of {out.stem} and its kernels\n{text}\n")
         shutil.rmtree(run_dir, ignore_errors=True)
+        ctrl_c.close()
+    summary.interrupted = stop.soon
     summary.wall = time.perf_counter() - t0
     summary.results.sort(key=lambda r: (r.assignment, r.student))
     return summary
+
+
+def _remove_dead_runs(runs: Path) -> None:
+    """Remove the folders of runs whose coordinator died on this machine (killed: nothing
+    removed them); their snapshot and workers' gradebook copies are of no further use."""
+    for d in runs.glob("run-*"):
+        parts = d.name.split("-", 3)
+        if len(parts) != 4 or parts[3] != os.uname().nodename or not parts[1].isdigit():
+            continue
+        try:
+            os.kill(int(parts[1]), 0)
+        except ProcessLookupError:
+            shutil.rmtree(d, ignore_errors=True)
+        except OSError:
+            continue
+
+
+def find_missing(coursedir, jobs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The jobs whose submission has no complete autograde of what is handed in now."""
+    from nbgrader.api import Gradebook
+
+    left = []
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+        for a, s in jobs:
+            submitted = Path(coursedir.format_path(coursedir.submitted_directory, s, a))
+            autograded = Path(coursedir.format_path(coursedir.autograded_directory, s, a))
+            if not is_complete(gb, a, s, submitted, autograded):
+                left.append((a, s))
+    return left
+
+
+@contextlib.contextmanager
+def _on_ctrl_c(stop: Stop):
+    """SIGINT sets ``stop`` (once: soon; twice: now) instead of raising KeyboardInterrupt in
+    the middle of the run; only where signals can be handled (the main thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        stop.level += 1
+        if stop.level == 1:
+            say = "stopping: no new notebook starts, running kernels are stopped (Ctrl-C again "
+            say += "to stop at once)"
+        elif stop.level == 2:
+            say = "stopping at once: the workers and their kernels are killed"
+        else:
+            return
+        print(f"\nnlpcourse autograde: {say}", file=sys.stderr, flush=True)
+
+    old = signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
 
 
 def _bar(total: int, enabled: bool):
@@ -233,7 +347,10 @@ def _bar(total: int, enabled: bool):
 
 def _failure(job: tuple[str, str], exc: BaseException) -> GradeResult:
     a, s = job
-    return GradeResult(a, s, ok=False, seconds=0.0, error=f"worker died: {exc!r}")
+    what = repr(exc)
+    if type(exc).__name__ == "KilledWorker":
+        what = f"its Dask worker died on every try (KilledWorker): {exc}"
+    return GradeResult(a, s, ok=False, seconds=0.0, error=f"worker died: {what}")
 
 
 def _pool_context(multiprocessing):
@@ -253,27 +370,29 @@ def _pool_context(multiprocessing):
     return ctx
 
 
-def _run_local(root, jobs, db_url, run_dir, workers, scheduler, env) -> Iterator[GradeResult]:
-    """Yield a GradeResult per job as a local process pool finishes them."""
+def _run_local(root, jobs, db_url, run_dir, workers, scheduler, env, stop) -> Iterator[GradeResult]:
+    """Yield a GradeResult per job as a local pool of workers finishes them (:mod:`.pool`)."""
     import multiprocessing
 
-    with ProcessPoolExecutor(
-        max_workers=min(workers, len(jobs)),
-        mp_context=_pool_context(multiprocessing),
-        initializer=init_worker,
-        initargs=(root, db_url, run_dir, env),
-    ) as pool:
-        futures = {pool.submit(grade, root, a, s, db_url, run_dir): (a, s) for a, s in jobs}
-        for fut in as_completed(futures):
-            try:
-                yield fut.result()
-            except BaseException as exc:  # noqa: BLE001 - a dead worker fails its job only
-                yield _failure(futures[fut], exc)
+    pool = LocalPool(
+        _pool_context(multiprocessing), min(workers, len(jobs)), (root, db_url, run_dir, env),
+        stop,
+    )  # fmt: skip
+    yield from pool.run(jobs)
 
 
-def _run_dask(root, jobs, db_url, run_dir, workers, scheduler, env) -> Iterator[GradeResult]:
-    """Yield a GradeResult per job as Dask workers finish them."""
+def _run_dask(root, jobs, db_url, run_dir, workers, scheduler, env, stop) -> Iterator[GradeResult]:
+    """Yield a GradeResult per job as Dask workers finish them.
+
+    A lost worker is Dask's to handle: the scheduler gives the tasks it was running to other
+    workers, a Nanny starts a new worker process, and a task whose worker died more often than
+    ``distributed.scheduler.allowed-failures`` fails with ``KilledWorker``. On the LocalCluster
+    started here that is once, as in the local pool (one retry); a cluster's scheduler uses its
+    own setting (default 3). After a Ctrl-C nothing more is applied: queued tasks are cancelled
+    and the LocalCluster's workers killed (they ignore the terminal's SIGINT: the coordinator
+    decides); on a cluster of your own, running tasks finish there and are discarded."""
     try:
+        import dask
         from distributed import Client, LocalCluster
         from distributed import as_completed as dask_completed
     except ImportError as exc:  # pragma: no cover - the dependency is missing
@@ -282,17 +401,25 @@ def _run_dask(root, jobs, db_url, run_dir, workers, scheduler, env) -> Iterator[
         ) from exc
 
     cluster = None
+    seen: set[int] = set()  # our LocalCluster's worker processes, lost ones included
     if scheduler:
         client = Client(scheduler)
     else:
         # One thread per worker process: nbgrader grades one submission at a time per process.
-        cluster = LocalCluster(
-            n_workers=min(workers, len(jobs)),
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            local_directory=str(Path(run_dir) / "dask"),
-        )
+        # One retry, as the local pool; a task is sent to a worker only when its thread is
+        # free, so a lost worker held one submission, not one more queued behind it.
+        conf = {
+            "distributed.scheduler.allowed-failures": 1,
+            "distributed.scheduler.worker-saturation": 1.0,
+        }
+        with dask.config.set(conf), _sigint_ignored():  # its workers inherit that
+            cluster = LocalCluster(
+                n_workers=min(workers, len(jobs)),
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                local_directory=str(Path(run_dir) / "dask"),
+            )
         client = Client(cluster)
     try:
         futures = {
@@ -311,12 +438,75 @@ def _run_dask(root, jobs, db_url, run_dir, workers, scheduler, env) -> Iterator[
             ): (a, s)
             for a, s in jobs
         }
-        for fut in dask_completed(futures):
-            try:
-                yield fut.result()
-            except BaseException as exc:  # noqa: BLE001 - a dead worker fails its job only
-                yield _failure(futures[fut], exc)
+        done = dask_completed(futures)
+        while not done.is_empty() and not stop.soon:
+            if cluster is not None:
+                seen |= _worker_pids(cluster)
+            batch = done.next_batch(block=False)
+            if not batch:
+                time.sleep(0.2)
+            for fut in batch:
+                if stop.soon:
+                    break
+                try:
+                    yield fut.result()
+                except BaseException as exc:  # noqa: BLE001 - a dead worker fails its job only
+                    yield _failure(futures[fut], exc)
+        if stop.soon:
+            client.cancel(list(futures))
+            if cluster is not None:
+                _kill_cluster_workers(cluster)
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+            # A worker Dask lost (killed) may have left its kernel's sandbox running.
+            from nlpcourse.course.autograde.worker import remove_leftovers
+
+            for pid in seen:
+                remove_leftovers(pid)
+
+
+def _worker_pids(cluster) -> set[int]:
+    """The process ids of a LocalCluster's workers now (its scheduler runs in this process)."""
+    try:
+        return {ws.pid for ws in list(cluster.scheduler.workers.values()) if ws.pid}
+    except RuntimeError:  # changed while read: next time
+        return set()
+
+
+@contextlib.contextmanager
+def _sigint_ignored():
+    """SIGINT ignored while the block starts processes: they inherit it (a Ctrl-C in the
+    terminal reaches the whole process group; the coordinator alone decides what it does)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
+
+
+def _kill_cluster_workers(cluster) -> None:
+    """Kill the worker processes of our own LocalCluster (a busy one ignores the Nanny's
+    request to close for 4 s), then their kernels' sandboxes, and remove what those leave."""
+    from nlpcourse.course.autograde.worker import remove_leftovers
+
+    pids = _worker_pids(cluster)
+    for nanny in cluster.workers.values():
+        nanny.close_gracefully()  # else a Nanny starts a new worker, slow to close
+        if nanny.pid:
+            pids.add(nanny.pid)
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    for pid in pids:
+        for _ in range(50):  # until it is gone (at most ~5 s)
+            try:
+                os.kill(pid, 0)
+            except OSError:
+                break
+            time.sleep(0.1)
+        remove_leftovers(pid)

@@ -1,11 +1,18 @@
-"""A worker: one nbgrader app per process, then nbgrader's ``autograde`` per submission."""
+"""A worker: one nbgrader app per process, then nbgrader's ``autograde`` per submission.
+
+A local pool's worker (:func:`serve`) takes one submission at a time from the coordinator. It
+lives in its own process group, so a Ctrl-C in the terminal reaches only the coordinator,
+which decides; it stops its kernels and exits when the coordinator asks (SIGTERM) or dies.
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
 import threading
 import time
+import traceback
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +31,7 @@ class GradeResult:
     log: str = ""
     record: dict | None = None
     worker: str = ""
+    retried: str = ""  # why its first worker died, if it was graded again on a fresh one
 
 
 _STATE: dict[tuple, tuple] = {}
@@ -91,7 +99,7 @@ def _worker_state(
 
 
 def init_worker(root: str, db_url: str, run_dir: str, env: dict | None = None) -> None:
-    """Process-pool initializer: set the worker up before its first submission."""
+    """Set the worker up before its first submission (:func:`serve` does, first)."""
     _worker_state(root, db_url, run_dir, env=env)
 
 
@@ -129,3 +137,116 @@ def grade(
             record=record,
             worker=f"{os.uname().nodename}:{os.getpid()}",
         )
+
+
+# ---------------------------------------------------------------------------------------------
+# a local pool's worker
+
+
+def serve(conn, root: str, db_url: str, run_dir: str, env: dict | None = None) -> None:
+    """The loop of a local pool's worker process: ``(assignment, student)`` in on ``conn``, a
+    ``("result", GradeResult)`` out; ``None`` or a closed pipe ends it. A worker that cannot
+    start sends ``("init-failed", traceback)``."""
+    os.setpgrp()  # the terminal's Ctrl-C goes to the coordinator's group, not here
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, lambda *_: exit_with_kernels(143))
+    _exit_with_parent()
+    try:
+        init_worker(root, db_url, run_dir, env)
+    except BaseException:  # noqa: BLE001 - said to the coordinator, which stops the run
+        conn.send(("init-failed", traceback.format_exc()))
+        return
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        conn.send(("result", grade(root, *job, db_url, run_dir)))
+
+
+def _exit_with_parent() -> None:
+    """Exit with the kernels when the coordinator dies (killed, even by SIGKILL): its end of
+    the pipe ``multiprocessing`` keeps for each child closes, and a thread here waits for it.
+    Without this a worker would grade on, unseen, beside the next run."""
+    import multiprocessing
+    from multiprocessing.connection import wait
+
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch():
+        wait([parent.sentinel])
+        exit_with_kernels(1)
+
+    threading.Thread(target=watch, name="exit-with-coordinator", daemon=True).start()
+
+
+def exit_with_kernels(code: int) -> None:
+    """Kill this process's kernels and what their sandboxes leave, then exit at once."""
+    try:
+        stop_kernels()
+    finally:
+        os._exit(code)
+
+
+def stop_kernels() -> None:
+    """Kill every child of this process (a kernel, or the bubblewrap around one: each in its
+    own session, which dies whole), then remove what their sandboxes leave (pids cgroups, run
+    folders), the clean-up a kernel manager does when a notebook ends normally."""
+    for pid in _children(os.getpid()):
+        for kill in (os.killpg, os.kill):
+            try:
+                kill(pid, signal.SIGKILL)
+                break
+            except OSError:
+                continue
+    remove_leftovers(os.getpid())
+
+
+def remove_leftovers(worker: int) -> None:
+    """Kill what is left of the kernels of the dead process ``worker`` and remove their pids
+    cgroups and run folders. bubblewrap's ``--die-with-parent`` does not always take the
+    sandbox down with the worker (seen here: a sandbox left running, its parent gone), so every
+    process whose command line names a kernel's run folder (bubblewrap binds it, the kernel
+    reads its connection file there) is killed, then whatever is left in its cgroup."""
+    from nlpcourse.course.sandbox.cgroups import leftovers_of, remove_cgroup
+
+    found = leftovers_of(worker)
+    rundirs = [p for p in found if not p.startswith("/sys/fs/cgroup")]
+    if rundirs:
+        _kill_naming(rundirs)
+    for path in found:
+        if path in rundirs:
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            remove_cgroup(path)
+
+
+def _kill_naming(paths: list[str]) -> None:
+    """SIGKILL every process whose command line names one of ``paths``."""
+    needles = [p.encode() for p in paths]
+    for d in Path("/proc").glob("[0-9]*"):
+        try:
+            cmd = (d / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if any(n in cmd for n in needles):
+            try:
+                os.kill(int(d.name), signal.SIGKILL)
+            except OSError:
+                pass
+
+
+def _children(ppid: int) -> list[int]:
+    out = []
+    for d in Path("/proc").glob("[0-9]*"):
+        try:
+            stat = (d / "stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == ppid:
+            out.append(int(d.name))
+    return out

@@ -27,16 +27,30 @@ def pids_cgroup_root() -> str | None:
 
 
 def make_pids_cgroup(max_processes: int) -> str | None:
+    """A new pids cgroup of at most ``max_processes``, named after this process
+    (``nlpcourse-<pid>-*``: see :func:`leftovers_of`), or None where none can be made."""
     root = pids_cgroup_root()
     if root is None:
         return None
-    path = tempfile.mkdtemp(prefix="nlpcourse-", dir=root)  # mkdir makes the cgroup
+    path = tempfile.mkdtemp(prefix=f"nlpcourse-{os.getpid()}-", dir=root)  # mkdir makes it
     try:
         Path(path, "pids.max").write_text(str(max_processes))
     except OSError:
         os.rmdir(path)
         return None
     return path
+
+
+def leftovers_of(pid: int) -> list[str]:
+    """The pids cgroups and kernel run folders that process ``pid`` made for its kernels and
+    has not removed (it was killed before it could)."""
+    import glob
+
+    root = pids_cgroup_root()
+    found = glob.glob(os.path.join(tempfile.gettempdir(), f"nlpcourse-kernel-{pid}-*"))
+    if root is not None:
+        found += glob.glob(os.path.join(root, f"nlpcourse-{pid}-*"))
+    return sorted(found)
 
 
 def remove_cgroup(path: str) -> None:

@@ -41,7 +41,9 @@ class SandboxKernelManager(AsyncKernelManager):
             kernel_cmd, kw = await super()._async_pre_start_kernel(**kw)
             kw.get("env", {}).pop(settings.SECRET_ENV, None)
             return kernel_cmd, kw
-        self._rundir = tempfile.mkdtemp(prefix="nlpcourse-kernel-")
+        # Named after this process (the grading worker), as its cgroup is: whoever sees the
+        # worker die can remove what its kernel leaves (nlpcourse.course.autograde.pool).
+        self._rundir = tempfile.mkdtemp(prefix=f"nlpcourse-kernel-{os.getpid()}-")
         for sub in ("home", "tmp"):
             os.makedirs(os.path.join(self._rundir, sub))
         cache_ro = pack_cache_view(os.path.join(self._rundir, "cache"))
