@@ -53,3 +53,23 @@ def test_environment_yml_and_pyproject_name_the_same_dependencies():
     )
     assert "nbgrader==0.9.6" in extras["instructor"]
     assert "  - nbgrader=0.9.6" in (ROOT / "environment.yml").read_text()
+
+
+#: Modules whose tests live in a file of another name, and why.
+TESTED_ELSEWHERE = {
+    "course/autograde/pool.py": "course/autograde/test_faults.py",  # the pool is what faults hit
+}
+
+
+def test_every_module_has_its_test_file():
+    """Tests mirror the package: nlpcourse/<path>/<m>.py is tested in tests/<path>/test_<m>.py
+    (nlpcourse/course/... in tests/course/...), or where TESTED_ELSEWHERE says."""
+    missing = []
+    for module in sorted((ROOT / "nlpcourse").rglob("*.py")):
+        rel = module.relative_to(ROOT / "nlpcourse")
+        if module.name == "__init__.py" or "data" in rel.parts:
+            continue
+        want = TESTED_ELSEWHERE.get(rel.as_posix(), (rel.parent / f"test_{rel.name}").as_posix())
+        if not (ROOT / "tests" / want).is_file():
+            missing.append(f"nlpcourse/{rel.as_posix()} -> tests/{want}")
+    assert not missing, "modules without their test file:\n" + "\n".join(missing)

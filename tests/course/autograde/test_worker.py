@@ -1,0 +1,69 @@
+"""A worker (nlpcourse/course/autograde/worker.py): kernels stopped at once unless the course says
+otherwise, and what a dead worker's kernels leave (processes naming their run folder, the run
+folder, the pids cgroup) killed and removed. Grading through workers is tested in
+test_coordinator.py and test_faults.py."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from traitlets.config import Config
+
+from nlpcourse.course.autograde import worker
+from nlpcourse.course.sandbox import cgroups
+
+DEAD = 4_000_001  # a pid no process has here (above the usual pid_max): names only
+
+
+def test_kernels_stop_at_once_unless_the_course_configures_it():
+    c = Config()
+    assert worker.fast_kernel_shutdown(c) and c.Execute.shutdown_kernel == "immediate"
+    for section in ("Execute", "NotebookClient"):
+        c = Config()
+        c[section].shutdown_kernel = "graceful"
+        assert not worker.fast_kernel_shutdown(c), f"{section}.shutdown_kernel is the course's"
+        assert c[section].shutdown_kernel == "graceful"
+        assert c["Execute"].get("shutdown_kernel", "graceful") == "graceful"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return "Z" not in Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+
+
+def test_a_dead_workers_leftovers_are_killed_and_removed():
+    run = Path(tempfile.mkdtemp(prefix=f"nlpcourse-kernel-{DEAD}-"))
+    other = Path(tempfile.mkdtemp(prefix=f"nlpcourse-kernel-{DEAD + 1}-"))
+    # a sandbox left running: its command line names the run folder, as bwrap's does
+    stray = subprocess.Popen(["/bin/sh", "-c", "sleep 60", str(run / "kernel.json")])
+    bystander = subprocess.Popen(["/bin/sh", "-c", "sleep 60", str(other / "kernel.json")])
+    group = None
+    root = cgroups.pids_cgroup_root()
+    if root is not None:
+        group = tempfile.mkdtemp(prefix=f"nlpcourse-{DEAD}-", dir=root)
+        held = subprocess.Popen(
+            ["/bin/sh", "-c", 'echo $$ > "$0/cgroup.procs"; exec sleep 60', group]
+        )
+    try:
+        assert str(run) in cgroups.leftovers_of(DEAD) and str(other) not in cgroups.leftovers_of(
+            DEAD
+        )
+        worker.remove_leftovers(DEAD)
+        deadline = time.monotonic() + 10
+        while _alive(stray.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _alive(stray.pid) and not run.exists()
+        if group is not None:
+            assert not os.path.exists(group) and held.wait(timeout=10) != 0
+        assert _alive(bystander.pid) and other.exists(), "another worker's kernel is left alone"
+        assert cgroups.leftovers_of(DEAD) == []
+    finally:
+        bystander.kill()
+        stray.kill()
+        other.rmdir()
