@@ -140,7 +140,9 @@ def cmd_autograde(args) -> int:
     from nlpcourse.course import autograde, sandbox
 
     root = _root(args)
-    names = _names(root, args.assignments) if args.assignments else None
+    # Any nbgrader course: the assignments are the gradebook's (the run checks the names),
+    # whether or not source/ holds the pack's text notebooks.
+    names = list(args.assignments) or None
     prog = "nlpcourse" + (f" --root {args.root}" if args.root else "") + " autograde"
     try:
         summary = autograde.autograde_class(
