@@ -146,9 +146,8 @@ class LocalPool:
                 out.append(by[obj])
         return out
 
-    def _wind_down(self, first_death) -> Iterator[GradeResult]:
-        """Stop soon: idle workers are told to exit, busy ones to stop their kernels and
-        exit; what finished in the meantime still comes back."""
+    def _tell_to_stop(self) -> None:
+        """Idle workers are told to exit; busy ones to stop their kernels and exit (SIGTERM)."""
         for w in self.workers:
             if w.job:
                 _signal(w, signal.SIGTERM)
@@ -157,6 +156,11 @@ class LocalPool:
                     w.conn.send(None)
                 except OSError:
                     pass
+
+    def _wind_down(self, first_death) -> Iterator[GradeResult]:
+        """Stop soon: idle workers are told to exit, busy ones to stop their kernels and
+        exit; what finished in the meantime still comes back."""
+        self._tell_to_stop()
         deadline = time.monotonic() + GRACE
         while any(w.proc.is_alive() for w in self.workers) and not self.stop.now:
             if time.monotonic() > deadline:
@@ -178,14 +182,7 @@ class LocalPool:
     def _kill_all(self) -> None:
         """The end of the pool: idle workers exit when told, busy ones stop their kernels and
         exit (SIGTERM); whoever is left after the grace period is killed."""
-        for w in self.workers:
-            if w.job:
-                _signal(w, signal.SIGTERM)
-            else:
-                try:
-                    w.conn.send(None)
-                except OSError:
-                    pass
+        self._tell_to_stop()
         deadline = time.monotonic() + (TICK if self.stop.now else GRACE)
         for w in self.workers:
             w.proc.join(max(0.0, deadline - time.monotonic()))
