@@ -132,3 +132,26 @@ def released(tmp_path_factory):
         return cache[a]
 
     return get
+
+
+def luong_general_attention():
+    """A right answer to a5's attention question, for tests that need a student's attention
+    (the package has none: students write it): Luong's "general" score, masked softmax, and
+    tanh(W_out [context; query])."""
+    import torch
+    import torch.nn.functional as F
+
+    from nlpcourse import seq2seq
+
+    class LuongGeneral(seq2seq.AttentionBase):
+        def score(self, Q, K):
+            return self.linear_in(Q) @ K.transpose(1, 2)
+
+        def forward(self, queries, keys, mask=None):
+            s = self.score(queries, keys)
+            if mask is not None:
+                s = s.masked_fill(~mask[:, None, :], float("-inf"))
+            w = F.softmax(s, -1)
+            return torch.tanh(self.linear_out(torch.cat([w @ keys, queries], -1))), w
+
+    return LuongGeneral

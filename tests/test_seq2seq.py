@@ -9,23 +9,11 @@ import math
 
 import pytest
 import torch
-import torch.nn.functional as F
+from conftest import luong_general_attention
 
 from nlpcourse import corpus, seq2seq
 
-
-class _Attention(seq2seq.AttentionBase):
-    """A test-only Luong "general" attention (the package has none: students write it)."""
-
-    def score(self, Q, K):
-        return self.linear_in(Q) @ K.transpose(1, 2)
-
-    def forward(self, queries, keys, mask=None):
-        s = self.score(queries, keys)
-        if mask is not None:
-            s = s.masked_fill(~mask[:, None, :], float("-inf"))
-        w = F.softmax(s, -1)
-        return torch.tanh(self.linear_out(torch.cat([w @ keys, queries], -1))), w
+_Attention = luong_general_attention()
 
 
 def _vocab():

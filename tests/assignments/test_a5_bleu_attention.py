@@ -7,25 +7,9 @@ import math
 import numpy as np
 import pytest
 import torch
-import torch.nn.functional as F
-from conftest import ROOT
+from conftest import ROOT, luong_general_attention
 
-from nlpcourse import seq2seq
-
-
-class _Attention(seq2seq.AttentionBase):
-    """A right student answer: Luong's "general" attention (tests/test_seq2seq.py has the same
-    one for the package's models)."""
-
-    def score(self, Q, K):
-        return self.linear_in(Q) @ K.transpose(1, 2)
-
-    def forward(self, queries, keys, mask=None):
-        s = self.score(queries, keys)
-        if mask is not None:
-            s = s.masked_fill(~mask[:, None, :], float("-inf"))
-        w = F.softmax(s, -1)
-        return torch.tanh(self.linear_out(torch.cat([w @ keys, queries], -1))), w
+_Attention = luong_general_attention()
 
 
 # --- the grader's checks (source/a5_bleu_attention/hidden) -------------------------------------
