@@ -28,5 +28,7 @@ def test_urls_for_students_and_instructors():
 
 def test_free_port_is_free():
     port = lab.free_port()
+    assert 1024 <= port <= 65535
     with socket.socket() as s:
         s.bind(("127.0.0.1", port))  # raises if it were taken
+        assert s.getsockname() == ("127.0.0.1", port)

@@ -24,7 +24,7 @@ def _release(root, setup: str) -> None:
 
 def test_a_setup_cell_that_runs_passes(tmp_path):
     _release(tmp_path, "import nlpcourse, numpy")
-    preflight(tmp_path, "t1")  # no exception: the kernel imports the pack
+    assert preflight(tmp_path, "t1") is None  # no PreflightFailed: the kernel imports the pack
 
 
 def test_a_setup_cell_that_fails_names_the_environment(tmp_path):
@@ -37,4 +37,5 @@ def test_a_setup_cell_that_fails_names_the_environment(tmp_path):
 
 
 def test_nothing_released_is_left_to_nbgrader(tmp_path):
-    preflight(tmp_path, "t1")  # no release/t1: nbgrader reports that itself
+    assert preflight(tmp_path, "t1") is None  # no release/t1: nbgrader reports that itself
+    assert not (tmp_path / "release").exists()
