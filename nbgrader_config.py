@@ -88,6 +88,34 @@ c.SandboxKernelManager.memory_mb = 6144
 c.SandboxKernelManager.cpu_seconds = 1800
 c.SandboxKernelManager.max_processes = 64
 c.SandboxKernelManager.max_file_mb = 200
+# Warm kernels (nlpcourse/course/sandbox/warm.py): each grading process keeps a zygote that
+# has imported what the notebooks import, and forks a fresh kernel per notebook inside the same
+# kind of sandbox (nothing shared between students; README, "Grading speed").
+# NLPCOURSE_COLD_KERNELS=1 starts every kernel cold instead.
+c.SandboxKernelManager.warm = not settings.cold_kernels()
+c.SandboxKernelManager.warm_imports = [
+    "numpy",
+    "torch",
+    "matplotlib.pyplot",
+    "nlpcourse",
+    "nlpcourse.graph",
+    "nlpcourse.corpus",
+    "nlpcourse.seq2seq",
+    "nlpcourse.reviews",
+    "nlpcourse.gpt",
+    "nlpcourse.birthplaces",
+    "nlpcourse.knowledge",
+    "nlpcourse.hub",
+    "tqdm.auto",
+]
+# a3 alone loads a transformer in the kernel: its own zygote, with transformers imported
+c.SandboxKernelManager.warm_imports_by_assignment = {
+    "a3_attention": [
+        "seaborn",
+        "transformers",
+        "transformers.models.distilbert.modeling_distilbert",
+    ]
+}
 c.SandboxedExecute.max_output_bytes = 2_000_000
 c.GenerateFeedback.preprocessors = [
     GetGrades,

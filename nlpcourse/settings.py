@@ -19,6 +19,8 @@ Variables:
 - ``NLPCOURSE_CELL_TIMEOUT``: seconds a cell may run under autograde (default 240).
 - ``NLPCOURSE_ALLOW_UNSANDBOXED``: autograde runs student code without bubblewrap (trusted
   submissions only).
+- ``NLPCOURSE_COLD_KERNELS``: autograde starts every kernel cold (a new sandbox and interpreter
+  per notebook) even where the course's config asks for warm ones (a comparison, or a fault).
 - ``NLPCOURSE_GRADER_SECRET``: the course secret that hidden inputs are drawn from (default:
   the file ``<course root>/.nlpcourse-secret``, made on first use). Never passed to a kernel.
 - ``NBGRADER_EXECUTION``: set by nbgrader while it runs a notebook (autograde, validate).
@@ -110,6 +112,10 @@ def cell_timeout() -> int:
 
 def allow_unsandboxed() -> bool:
     return flag("NLPCOURSE_ALLOW_UNSANDBOXED")
+
+
+def cold_kernels() -> bool:
+    return flag("NLPCOURSE_COLD_KERNELS")
 
 
 def grader_secret(root: str | os.PathLike) -> str:

@@ -42,6 +42,20 @@ class RunSummary:
     def failed(self) -> list[GradeResult]:
         return [r for r in self.results if not r.ok]
 
+    def phases(self) -> dict[str, float]:
+        """Mean seconds per notebook of each phase in a worker (:mod:`nlpcourse.course.timing`),
+        with "nbgrader" for what autograde spent outside them (its own steps: copying,
+        preprocessors, gradebook, writing the notebook)."""
+        timed = [r.phases for r in self.results if r.phases]
+        if not timed:
+            return {}
+        names = sorted({k for p in timed for k in p})
+        out = {k: sum(p.get(k, 0.0) for p in timed) / len(timed) for k in names}
+        # "fork" and "zygote start" happen inside "kernel start"
+        inner = sum(v for k, v in out.items() if k not in ("autograde", "fork", "zygote start"))
+        out["nbgrader"] = out.get("autograde", 0.0) - inner
+        return out
+
     @property
     def not_graded(self) -> list[tuple[str, str]]:
         """Submissions this run set out to grade and did not reach (stopped early)."""

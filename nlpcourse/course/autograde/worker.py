@@ -17,6 +17,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+from nlpcourse.course import timing
 from nlpcourse.course.autograde.gradebook import is_sqlite, read_record
 from nlpcourse.course.autograde.nbgrader_app import _env, course_app
 
@@ -32,6 +33,7 @@ class GradeResult:
     record: dict | None = None
     worker: str = ""
     retried: str = ""  # why its first worker died, if it was graded again on a fresh one
+    phases: dict | None = None  # seconds by phase (nlpcourse.course.timing), "autograde" whole
 
 
 _STATE: dict[tuple, tuple] = {}
@@ -81,12 +83,15 @@ def _worker_state(
         from nbgrader.apps import NbGraderAPI
         from sqlalchemy.exc import SAWarning
 
+        from nlpcourse.course.sandbox.kernel import prestart_warm
+
         if capture:
             _capture_output(run_dir)
         # nbgrader's own autoflush warnings, the same in every run of `nbgrader autograde`
         warnings.filterwarnings("ignore", category=SAWarning)
         _env()
         app = course_app(Path(root))
+        prestart_warm(app.config)  # its imports run while this process sets up nbgrader
         fast_kernel_shutdown(app.config)
         url = db_url
         if is_sqlite(db_url):
@@ -117,12 +122,14 @@ def grade(
 
     with _LOCK:
         api, url = _worker_state(root, db_url, run_dir, capture, env)
+        timing.take()
         t0 = time.perf_counter()
         try:
             out = api.autograde(assignment, student, force=True, create=True)
         except BaseException as exc:  # noqa: BLE001 - a worker reports, it does not die
             out = {"success": False, "error": repr(exc)}
         seconds = time.perf_counter() - t0
+        phases = {**timing.take(), "autograde": seconds}
         record = None
         if url != db_url:  # a private gradebook: send back what autograde wrote
             with Gradebook(url, api.coursedir.course_id) as gb:
@@ -136,6 +143,7 @@ def grade(
             log=out.get("log", "") or "",
             record=record,
             worker=f"{os.uname().nodename}:{os.getpid()}",
+            phases=phases,
         )
 
 
@@ -156,14 +164,17 @@ def serve(conn, root: str, db_url: str, run_dir: str, env: dict | None = None) -
     except BaseException:  # noqa: BLE001 - said to the coordinator, which stops the run
         conn.send(("init-failed", traceback.format_exc()))
         return
-    while True:
-        try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            return
-        if job is None:
-            return
-        conn.send(("result", grade(root, *job, db_url, run_dir)))
+    try:
+        while True:
+            try:
+                job = conn.recv()
+            except (EOFError, OSError):
+                return
+            if job is None:
+                return
+            conn.send(("result", grade(root, *job, db_url, run_dir)))
+    finally:
+        stop_kernels()  # and the zygotes: a forked worker runs no atexit hooks
 
 
 def _exit_with_parent() -> None:

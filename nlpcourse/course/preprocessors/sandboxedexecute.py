@@ -11,12 +11,13 @@ from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbclient.util import run_sync
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, Unicode
 
 from nlpcourse import settings
-from nlpcourse.course import verdicts
+from nlpcourse.course import timing, verdicts
 from nlpcourse.course.preprocessors.applyverdicts import DIED_KEY, KEY, autograded
 from nlpcourse.course.sandbox.bwrap import (
     SandboxUnavailable,
@@ -79,6 +80,23 @@ class SandboxedExecute(Execute):
         self._who = (assignment, str(info.get("student", "")))
         resources[KEY] = {}
 
+    async def async_start_new_kernel(self, **kwargs):
+        with timing.phase("kernel start"):
+            return await super().async_start_new_kernel(**kwargs)
+
+    async def async_start_new_kernel_client(self):
+        with timing.phase("kernel handshake"):
+            return await super().async_start_new_kernel_client()
+
+    async def _async_cleanup_kernel(self) -> None:
+        with timing.phase("kernel stop"):
+            return await super()._async_cleanup_kernel()
+
+    # nbclient binds its sync names to its own coroutines: rebind them to these
+    start_new_kernel = run_sync(async_start_new_kernel)
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
+    _cleanup_kernel = run_sync(_async_cleanup_kernel)
+
     def _ask(self, expr: str) -> str:
         """Evaluate ``expr`` in the kernel as a user expression; its text/plain repr."""
         if self._died_in is not None:
@@ -134,9 +152,11 @@ class SandboxedExecute(Execute):
 
     def preprocess_cell(self, cell, resources, index):
         self._cell_id = cell.metadata.get("nbgrader", {}).get("grade_id") or f"#{index}"
-        cell, resources = self._execute_cell(cell, resources, index)
+        with timing.phase("cells"):
+            cell, resources = self._execute_cell(cell, resources, index)
         if self._checks is not None and autograded(cell):
-            self._run_check(cell, resources)
+            with timing.phase("checks"):
+                self._run_check(cell, resources)
         if self._died_in is not None and self._checks is not None:
             resources[DIED_KEY] = self._died_in
         return cell, resources

@@ -47,7 +47,9 @@ def leftovers_of(pid: int) -> list[str]:
     import glob
 
     root = pids_cgroup_root()
-    found = glob.glob(os.path.join(tempfile.gettempdir(), f"nlpcourse-kernel-{pid}-*"))
+    found = []
+    for base in sorted({tempfile.gettempdir(), "/var/tmp"}):  # kernels' and zygotes' folders
+        found += glob.glob(os.path.join(base, f"nlpcourse-kernel-{pid}-*"))
     if root is not None:
         found += glob.glob(os.path.join(root, f"nlpcourse-{pid}-*"))
     return sorted(found)

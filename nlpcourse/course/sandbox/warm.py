@@ -1,0 +1,454 @@
+"""Warm kernels: per grading process, a zygote per import set, and a fresh fork per notebook.
+
+A cold kernel pays a new interpreter, a new sandbox and the notebook's imports (numpy, torch,
+the pack: 2-4 s) for every notebook. A :class:`Zygote` pays them once: it is a Python started
+inside bubblewrap exactly as a kernel is (:func:`~.bwrap.bwrap_command`: no network, no view of
+the course root, read-only system, the same limits and pids cgroup), that imports the
+configured modules and then forks one kernel per notebook (:mod:`.zygote`).
+
+What no two students share, and why:
+
+- **memory and modules**: each kernel is a fork (copy-on-write); what a student changes (a
+  module global, ``sys.modules``, numpy's print options, a patched library) lives in that
+  process only and dies with it. The zygote runs no student code, ever;
+- **processes**: one notebook at a time per zygote. When a notebook ends, :meth:`Zygote.sweep`
+  kills every process in the sandbox but bubblewrap's and the zygote (found by parentage from
+  outside the sandbox: a double fork or a new session escapes nothing), before the next fork;
+- **files**: the only writable places are a slot per notebook (its work folder, a copy of the
+  student's autograde folder, plus HOME, TMPDIR and a private view of the pack's cache), and
+  ``/tmp`` and ``/dev/shm``, which are folders of the grader; all are wiped by the sweep.
+  ``/dev`` is read-only;
+- **network, SysV IPC, host name**: each kernel takes namespaces of its own
+  (:func:`.zygote.own_namespaces`); the zygote checks that it can before it says ready;
+- **the zygote itself**: not dumpable (no ``ptrace``, no ``/proc/<pid>/mem`` or ``fd``); its
+  pipes are closed in every kernel. A kernel can still kill it (same user): the grader then
+  starts a new one, and grades that notebook with a cold kernel if it cannot.
+
+Files a notebook writes into its work folder are thrown away with the slot (the graded
+notebook is what nbgrader keeps). Where a zygote cannot start or cannot fork, the notebook gets
+a cold sandboxed kernel and the log says why: never an unsandboxed one, never a zero.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nlpcourse import settings
+from nlpcourse.course import timing
+from nlpcourse.course.sandbox.bwrap import bwrap_command, pack_cache_view
+from nlpcourse.course.sandbox.cgroups import make_pids_cgroup, remove_cgroup
+
+READY_TIMEOUT = 180.0  # s: imports on a loaded machine (torch + transformers)
+FORK_TIMEOUT = 30.0  # s: a fork answers in milliseconds; a stopped zygote never does
+MAX_ZYGOTES = 3  # per grading process; the least recently used one is stopped
+SWEEP_ROUNDS = 300  # kill rounds before a sandbox that keeps forking is given up
+
+
+class WarmUnavailable(RuntimeError):
+    """A zygote could not start, or could not fork: the notebook gets a cold kernel."""
+
+
+def zygote_base() -> str:
+    """Where zygotes keep their folders: ``/var/tmp``, not ``/tmp``. Inside the sandbox
+    ``/tmp`` is one of those folders, and the folders bound at their own path (slots, run)
+    must not lie under it, or bubblewrap would make their mount points in a folder the
+    grader wipes."""
+    base = "/var/tmp"
+    if not (os.path.isdir(base) and os.access(base, os.W_OK | os.X_OK)):
+        raise WarmUnavailable(f"{base} is not a writable folder (zygotes keep their files there)")
+    return base
+
+
+@dataclass
+class Limits:
+    memory_mb: int
+    cpu_seconds: int
+    max_processes: int
+    max_file_mb: int
+    extra_ro: tuple[str, ...] = ()
+
+
+@dataclass
+class Zygote:
+    """One zygote and its sandbox (see the module docstring)."""
+
+    modules: tuple[str, ...]
+    limits: Limits
+    env: dict[str, str]
+    dir: Path = field(init=False)
+    proc: subprocess.Popen | None = field(init=False, default=None)
+    info: dict = field(init=False, default_factory=dict)
+    protected: set[int] = field(init=False, default_factory=set)
+    host_pid: int = 0  # the zygote's pid outside the sandbox
+    slots: int = 0
+    started: float = 0.0
+
+    def __post_init__(self) -> None:
+        # Named like a kernel's run folder, so a dead worker's leftovers are found the same way
+        # (nlpcourse.course.autograde.worker.remove_leftovers).
+        self.dir = Path(
+            tempfile.mkdtemp(prefix=f"nlpcourse-kernel-{os.getpid()}-zygote-", dir=zygote_base())
+        )
+        for sub in ("slots", "tmp", "shm", "run/home", "run/tmp"):
+            (self.dir / sub).mkdir(parents=True)
+        self._cgroup = None
+        self._out = None
+
+    # -- start ----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the sandbox and the zygote in it; :meth:`wait_ready` waits for its imports."""
+        from nlpcourse import registry
+
+        to_zygote, from_grader = os.pipe()  # requests: the grader writes, the zygote reads
+        from_zygote, to_grader = os.pipe()  # replies
+        cache = registry.cache_dir().resolve()
+        extra = [*self.limits.extra_ro, *([str(cache)] if cache.is_dir() else [])]
+        inner = [
+            sys.executable, "-m", "nlpcourse.course.sandbox.zygote",
+            str(to_zygote), str(to_grader), *self.modules,
+        ]  # fmt: skip
+        cmd = bwrap_command(
+            inner,
+            str(self.dir / "slots"),
+            str(self.dir / "run"),
+            memory_mb=self.limits.memory_mb,
+            cpu_seconds=self.limits.cpu_seconds,
+            # the zygote and bubblewrap's two processes come on top of the kernel's own
+            max_processes=self.limits.max_processes + 3,
+            max_file_mb=self.limits.max_file_mb,
+            extra_ro=extra,
+            private_tmp=(str(self.dir / "tmp"), str(self.dir / "shm")),
+        )
+        self._cgroup = make_pids_cgroup(self.limits.max_processes + 3)
+        if self._cgroup is not None:
+            cmd = ["/bin/sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', self._cgroup, *cmd]
+        env = {k: v for k, v in self.env.items() if k != settings.SECRET_ENV}
+        self.started = time.perf_counter()
+        try:
+            self.proc = subprocess.Popen(
+                cmd,
+                env=env,
+                pass_fds=(to_zygote, to_grader),
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        finally:
+            os.close(to_zygote)
+            os.close(to_grader)
+        self._requests = os.fdopen(from_grader, "w", buffering=1)
+        self._replies = from_zygote
+        self._buffer = b""
+
+    def _read_line(self, timeout: float) -> dict:
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self._buffer:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise WarmUnavailable(f"the zygote did not answer within {timeout:.0f} s")
+            ready, _, _ = select.select([self._replies], [], [], min(left, 0.5))
+            if ready:
+                chunk = os.read(self._replies, 65536)
+                if not chunk:
+                    raise WarmUnavailable(f"the zygote ended ({self._exit_text()})")
+                self._buffer += chunk
+            elif self.proc is not None and self.proc.poll() is not None:
+                raise WarmUnavailable(f"the zygote ended ({self._exit_text()})")
+        line, self._buffer = self._buffer.split(b"\n", 1)
+        return json.loads(line)
+
+    def _exit_text(self) -> str:
+        code = self.proc.poll() if self.proc is not None else None
+        return "still running" if code is None else f"exit status {code}"
+
+    def wait_ready(self, timeout: float = READY_TIMEOUT) -> dict:
+        """Wait for the zygote's imports; its report (``imported``, ``failed``, ``seconds``)."""
+        if self.info:
+            return self.info
+        info = self._read_line(timeout)
+        if not info.get("ready"):
+            raise WarmUnavailable(
+                f"a kernel forked in the sandbox cannot take namespaces of its own: "
+                f"{info.get('problem')}"
+            )
+        self.info = info
+        # Everything in the sandbox now is bubblewrap's and the zygote's: no student code ran.
+        self.protected = {self.proc.pid, *descendants(self.proc.pid)}
+        for pid in self.protected:
+            if b"nlpcourse.course.sandbox.zygote" in _cmdline(pid):
+                self.host_pid = pid
+        if not self.host_pid:
+            raise WarmUnavailable("the zygote's process was not found")
+        return info
+
+    # -- use ------------------------------------------------------------------------------
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None and _running(self.host_pid)
+
+    def new_slot(self, workdir: str) -> Path:
+        """A fresh folder for one notebook: ``work`` (a copy of ``workdir``), ``home``,
+        ``tmp``, ``cache`` (the pack's cache, read-only entries)."""
+        self.slots += 1
+        slot = self.dir / "slots" / f"n{self.slots}"
+        shutil.copytree(workdir, slot / "work", symlinks=True)
+        for sub in ("home", "tmp"):
+            (slot / sub).mkdir()
+        pack_cache_view(str(slot / "cache"))
+        return slot
+
+    def fork(self, slot: Path, env: dict[str, str], argv: list[str]) -> int:
+        """Fork a kernel in ``slot``; its pid outside the sandbox."""
+        env = dict(env)
+        env.pop(settings.SECRET_ENV, None)  # the grader's, never a kernel's
+        env.update(
+            HOME=str(slot / "home"),
+            TMPDIR=str(slot / "tmp"),
+            MPLCONFIGDIR=str(slot / "home" / ".mpl"),
+            NLPCOURSE_CACHE=str(slot / "cache"),
+            PYTHONSAFEPATH="1",
+            JPY_PARENT_PID="1",
+        )
+        request = {"cwd": str(slot / "work"), "env": env, "argv": argv}
+        with timing.phase("fork"):
+            try:
+                self._requests.write(json.dumps(request) + "\n")
+            except OSError as exc:
+                raise WarmUnavailable(f"the zygote does not take requests: {exc}") from None
+            reply = self._read_line(FORK_TIMEOUT)
+        if "pid" not in reply:
+            raise WarmUnavailable(f"the zygote could not fork: {reply.get('error')}")
+        return self._host_pid_of(reply["pid"])
+
+    def _host_pid_of(self, ns_pid: int) -> int:
+        """The pid outside the sandbox of the zygote's child ``ns_pid`` (0: it ended already)."""
+        for pid in _children_of(self.host_pid):
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            for line in status.splitlines():
+                if line.startswith("NSpid:") and int(line.split()[-1]) == ns_pid:
+                    return pid
+        return 0
+
+    def sweep(self) -> None:
+        """After a notebook: kill every process in the sandbox but bubblewrap's and the
+        zygote's, and wipe every folder a kernel could write. Stops the zygote when its sandbox
+        cannot be emptied."""
+        if self.proc is None:
+            return
+        with timing.phase("sweep"):
+            self._sweep()
+
+    def _sweep(self) -> None:
+        for _ in range(SWEEP_ROUNDS):
+            victims = [
+                p for p in descendants(self.proc.pid) if p not in self.protected and _running(p)
+            ]
+            if not victims:
+                break
+            for pid in victims:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            time.sleep(0.005)
+        else:
+            self.stop()
+            return
+        for sub in ("slots", "tmp", "shm"):
+            if not _empty(self.dir / sub):
+                self.stop()  # what the kernel left cannot all be removed: never reuse it
+                return
+
+    def stop(self) -> None:
+        """Kill the sandbox (the zygote, and any kernel) and remove its folders."""
+        if self.proc is not None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except OSError:
+                pass
+            for pid in descendants(self.proc.pid):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            try:
+                self.proc.kill()
+            except OSError:
+                pass
+            self.proc.wait()
+            self.proc = None
+        for f in ("_requests",):
+            try:
+                getattr(self, f).close()
+            except (AttributeError, OSError):
+                pass
+        if getattr(self, "_replies", None) is not None:
+            try:
+                os.close(self._replies)
+            except OSError:
+                pass
+            self._replies = None
+        if self._cgroup:
+            remove_cgroup(self._cgroup)
+            self._cgroup = None
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# the zygotes of this process
+
+
+_ZYGOTES: dict[tuple, Zygote] = {}
+_REFUSED: dict[tuple, str] = {}
+
+
+def _key(modules, limits: Limits) -> tuple:
+    return (tuple(modules), limits.memory_mb, limits.cpu_seconds, limits.max_processes,
+            limits.max_file_mb, tuple(limits.extra_ro))  # fmt: skip
+
+
+def prestart(modules: list[str], limits: Limits, env: dict[str, str]) -> None:
+    """Start the zygote for ``modules`` now, without waiting for its imports (a worker does
+    this while nbgrader sets itself up)."""
+    key = _key(modules, limits)
+    if key in _ZYGOTES or key in _REFUSED:
+        return
+    z = Zygote(tuple(modules), limits, dict(env))
+    z.start()
+    _ZYGOTES[key] = z
+    _trim()
+
+
+def zygote_for(modules: list[str], limits: Limits, env: dict[str, str], log=None) -> Zygote:
+    """A ready zygote for ``modules`` (started, or restarted if a kernel killed it).
+    :class:`WarmUnavailable` says why there is none."""
+    key = _key(modules, limits)
+    if key in _REFUSED:
+        raise WarmUnavailable(_REFUSED[key])
+    z = _ZYGOTES.pop(key, None)
+    if z is not None and z.info and not z.alive():
+        if log:
+            log.warning("The warm zygote ended (a kernel killed it?): starting a new one")
+        z.stop()
+        z = None
+    if z is None:
+        z = Zygote(tuple(modules), limits, dict(env))
+        z.start()
+    _ZYGOTES[key] = z  # the most recently used last
+    try:
+        with timing.phase("zygote start"):
+            info = z.wait_ready()
+    except WarmUnavailable as exc:
+        z.stop()
+        _ZYGOTES.pop(key, None)
+        _REFUSED[key] = str(exc)
+        raise
+    if info.get("failed") and log:
+        log.warning("The warm zygote could not import %s", info["failed"])
+    _trim()
+    return z
+
+
+def _trim() -> None:
+    while len(_ZYGOTES) > MAX_ZYGOTES:
+        oldest = next(iter(_ZYGOTES))
+        _ZYGOTES.pop(oldest).stop()
+
+
+def stop_all() -> None:
+    """Stop every zygote of this process (at exit, and in tests)."""
+    while _ZYGOTES:
+        _ZYGOTES.popitem()[1].stop()
+    _REFUSED.clear()
+
+
+atexit.register(stop_all)
+
+
+# ---------------------------------------------------------------------------------------------
+# processes, seen from outside the sandbox
+
+
+def _process_table() -> dict[int, tuple[int, str]]:
+    """pid -> (parent pid, state) for every process."""
+    table = {}
+    for d in Path("/proc").glob("[0-9]*"):
+        try:
+            stat = (d / "stat").read_text()
+        except OSError:
+            continue
+        rest = stat.rsplit(")", 1)[1].split()
+        table[int(d.name)] = (int(rest[1]), rest[0])
+    return table
+
+
+def descendants(root: int) -> list[int]:
+    """Every process below ``root`` (children, their children, ...)."""
+    table = _process_table()
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, _) in table.items():
+        children.setdefault(ppid, []).append(pid)
+    out, todo = [], [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            out.append(child)
+            todo.append(child)
+    return out
+
+
+def _children_of(ppid: int) -> list[int]:
+    return [pid for pid, (parent, _) in _process_table().items() if parent == ppid]
+
+
+def _running(pid: int) -> bool:
+    """The process exists and is not a zombie."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def _empty(folder: Path) -> bool:
+    """Remove everything in ``folder`` (never following a link out of it, giving back the
+    rights a kernel took away from its own folders); True if it is empty then."""
+
+    def writable_again(func, path, _exc):
+        try:
+            os.chmod(os.path.dirname(path), 0o700)
+            if os.path.isdir(path) and not os.path.islink(path):
+                os.chmod(path, 0o700)
+            func(path)
+        except OSError:
+            pass
+
+    for entry in list(os.scandir(folder)):
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, onerror=writable_again)
+        else:
+            try:
+                os.unlink(entry.path)
+            except OSError:
+                pass
+    return not any(os.scandir(folder))
