@@ -221,11 +221,9 @@ def _autograde(
     if missing:
         left = find_missing(coursedir, jobs)
         complete, jobs = len(jobs) - len(left), left
-    if preflight:
-        from nlpcourse.course import sandbox
-
-        for a in sorted({a for a, _ in jobs}):  # raises PreflightFailed / SandboxUnavailable
-            sandbox.preflight(root, a, app.config)
+    # The preflight (each assignment's setup cell alone in a grading kernel) runs in the
+    # workers, before each one's first notebook of an assignment: with warm kernels it costs a
+    # fork, and it overlaps with the other workers' start-up. A failure stops the run here.
     workers = max(1, workers or os.cpu_count() or 1)
     summary = RunSummary(
         workers=min(workers, len(jobs) or 1), engine=engine, db_url=db_url, jobs=list(jobs),
@@ -250,13 +248,19 @@ def _autograde(
     gb = None  # opened after the workers are forked: they must not inherit its connection
     ctrl_c = contextlib.ExitStack()
     ctrl_c.enter_context(_on_ctrl_c(stop))  # until the run is cleaned up, not only graded
+    fatal = None
     try:
         with open(summary.log_file, "w", encoding="utf-8") as log, warnings.catch_warnings():
             # nbgrader's own autoflush warnings, the same in every run of `nbgrader autograde`
             warnings.filterwarnings("ignore", category=SAWarning)
             run = _run_dask if engine == "dask" else _run_local
-            for res in run(str(root), jobs, db_url, str(run_dir), workers, scheduler, env, stop):
+            args = (str(root), jobs, db_url, str(run_dir), workers, scheduler, env, stop, preflight)
+            for res in run(*args):
                 if stop.now:
+                    break
+                if res.fatal:  # an environment problem: nothing more is graded
+                    fatal = res
+                    stop.level = 2
                     break
                 if res.record is not None:
                     gb = gb or Gradebook(db_url, course_id)
@@ -281,6 +285,11 @@ def _autograde(
                 log.write(f"==== output of {out.stem} and its kernels\n{text}\n")
         shutil.rmtree(run_dir, ignore_errors=True)
         ctrl_c.close()
+    if fatal is not None:
+        from nlpcourse.course.sandbox import PreflightFailed, SandboxUnavailable
+
+        cls = SandboxUnavailable if fatal.fatal == "SandboxUnavailable" else PreflightFailed
+        raise cls(fatal.error)
     summary.interrupted = stop.soon
     summary.wall = time.perf_counter() - t0
     summary.results.sort(key=lambda r: (r.assignment, r.student))
@@ -384,18 +393,22 @@ def _pool_context(multiprocessing):
     return ctx
 
 
-def _run_local(root, jobs, db_url, run_dir, workers, scheduler, env, stop) -> Iterator[GradeResult]:
+def _run_local(
+    root, jobs, db_url, run_dir, workers, scheduler, env, stop, preflight
+) -> Iterator[GradeResult]:
     """Yield a GradeResult per job as a local pool of workers finishes them (:mod:`.pool`)."""
     import multiprocessing
 
     pool = LocalPool(
-        _pool_context(multiprocessing), min(workers, len(jobs)), (root, db_url, run_dir, env),
-        stop,
+        _pool_context(multiprocessing), min(workers, len(jobs)),
+        (root, db_url, run_dir, env, preflight), stop,
     )  # fmt: skip
     yield from pool.run(jobs)
 
 
-def _run_dask(root, jobs, db_url, run_dir, workers, scheduler, env, stop) -> Iterator[GradeResult]:
+def _run_dask(
+    root, jobs, db_url, run_dir, workers, scheduler, env, stop, preflight
+) -> Iterator[GradeResult]:
     """Yield a GradeResult per job as Dask workers finish them.
 
     A lost worker is Dask's to handle: the scheduler gives the tasks it was running to other
@@ -446,6 +459,7 @@ def _run_dask(root, jobs, db_url, run_dir, workers, scheduler, env, stop) -> Ite
                 run_dir,
                 cluster is not None,  # a cluster of its own: its output goes to the log
                 env,
+                preflight,
                 key=f"autograde-{a}-{s}-{Path(run_dir).name}",
                 pure=False,
                 retries=0,

@@ -34,9 +34,11 @@ class GradeResult:
     worker: str = ""
     retried: str = ""  # why its first worker died, if it was graded again on a fresh one
     phases: dict | None = None  # seconds by phase (nlpcourse.course.timing), "autograde" whole
+    fatal: str = ""  # an environment problem's class (the preflight's): the run stops
 
 
 _STATE: dict[tuple, tuple] = {}
+_PREFLIGHT_PASSED: set[tuple[str, str]] = set()  # (root, assignment) checked in this process
 
 
 # nbgrader sets attributes of its course directory and os.environ while it grades: one
@@ -116,12 +118,24 @@ def grade(
     run_dir: str,
     capture: bool = True,
     env: dict | None = None,
+    preflight: bool = False,
 ) -> GradeResult:
-    """Autograde one submission with nbgrader's API in this worker process."""
+    """Autograde one submission with nbgrader's API in this worker process. With
+    ``preflight``, first (once per assignment and process) the assignment's setup cell alone in
+    a grading kernel set up like the students' (:func:`nlpcourse.course.sandbox.preflight`):
+    if that fails, nothing is graded and the result's ``fatal`` says the run must stop."""
     from nbgrader.api import Gradebook
 
     with _LOCK:
         api, url = _worker_state(root, db_url, run_dir, capture, env)
+        if preflight and (root, assignment) not in _PREFLIGHT_PASSED:
+            failed = _preflight(root, assignment, api.parent.config)
+            if failed is not None:
+                return GradeResult(
+                    assignment, student, ok=False, seconds=0.0, error=str(failed),
+                    fatal=type(failed).__name__, worker=f"{os.uname().nodename}:{os.getpid()}",
+                )  # fmt: skip
+            _PREFLIGHT_PASSED.add((root, assignment))
         timing.take()
         t0 = time.perf_counter()
         try:
@@ -147,11 +161,24 @@ def grade(
         )
 
 
+def _preflight(root: str, assignment: str, config) -> Exception | None:
+    """The preflight's environment error for ``assignment``, or None if its setup cell runs."""
+    from nlpcourse.course.sandbox import PreflightFailed, SandboxUnavailable, preflight
+
+    try:
+        preflight(root, assignment, config)
+    except (PreflightFailed, SandboxUnavailable) as exc:
+        return exc
+    return None
+
+
 # ---------------------------------------------------------------------------------------------
 # a local pool's worker
 
 
-def serve(conn, root: str, db_url: str, run_dir: str, env: dict | None = None) -> None:
+def serve(
+    conn, root: str, db_url: str, run_dir: str, env: dict | None = None, preflight: bool = False
+) -> None:
     """The loop of a local pool's worker process: ``(assignment, student)`` in on ``conn``, a
     ``("result", GradeResult)`` out; ``None`` or a closed pipe ends it. A worker that cannot
     start sends ``("init-failed", traceback)``."""
@@ -172,7 +199,7 @@ def serve(conn, root: str, db_url: str, run_dir: str, env: dict | None = None) -
                 return
             if job is None:
                 return
-            conn.send(("result", grade(root, *job, db_url, run_dir)))
+            conn.send(("result", grade(root, *job, db_url, run_dir, preflight=preflight)))
     finally:
         stop_kernels()  # and the zygotes: a forked worker runs no atexit hooks
 

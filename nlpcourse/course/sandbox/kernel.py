@@ -15,7 +15,7 @@ import uuid
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import Bool, Dict, DottedObjectName, Integer, List, Unicode
+from traitlets import Bool, Dict, DottedObjectName, Integer, List, Type, Unicode
 
 from nlpcourse import settings
 from nlpcourse.course.sandbox.bwrap import (
@@ -33,7 +33,10 @@ from nlpcourse.course.sandbox.cgroups import make_pids_cgroup, remove_cgroup
 class SandboxKernelManager(AsyncKernelManager):
     """A kernel manager that starts the kernel inside bubblewrap (see the module docstring)."""
 
-    client_class = DottedObjectName("nlpcourse.course.sandbox.client.SandboxKernelClient")
+    client_class = DottedObjectName(
+        "nlpcourse.course.sandbox.client.SandboxKernelClient", config=True
+    )
+    client_factory = Type(klass="nlpcourse.course.sandbox.client.SandboxKernelClient", config=True)
     memory_mb = Integer(4096, help="Address-space limit of the kernel (MB)").tag(config=True)
     cpu_seconds = Integer(900, help="CPU-time limit of the kernel (s)").tag(config=True)
     max_processes = Integer(64, help="Processes/threads the kernel may have").tag(config=True)
@@ -73,6 +76,8 @@ class SandboxKernelManager(AsyncKernelManager):
         would set it up (matplotlib's inline backend is read when matplotlib is imported)."""
         env = {**os.environ, **(self.kernel_spec.env if self.kernel_spec else {})}
         env.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+        # ipykernel's debugger, imported in the zygote, would warn about frozen modules
+        env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
         env.pop(settings.SECRET_ENV, None)
         return env
 
@@ -172,6 +177,10 @@ class SandboxKernelManager(AsyncKernelManager):
                 "enforced (RLIMIT_NPROC does not apply to root)."
             )
         return wrapped, kw
+
+    async def _async_wait(self, pollinterval: float = 0.005) -> None:
+        # jupyter_client polls a killed kernel every 100 ms; it ends in a few
+        await super()._async_wait(pollinterval=pollinterval)
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)

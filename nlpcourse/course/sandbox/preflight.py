@@ -61,8 +61,8 @@ def _preflight_message(assignment: str, what: str) -> str:
     import nlpcourse
 
     return (
-        f"Nothing was graded: {assignment}'s setup cell fails in the grading kernel before any "
-        f"student code runs ({what[:400]}). This is the grading machine's environment, not the "
+        f"Nothing of {assignment} was graded: its setup cell fails in the grading kernel before "
+        f"any student code runs ({what[:400]}). This is the grading machine's environment, not the "
         "submissions. The kernel sees only the Python install and the folder this process "
         f"imported nlpcourse from ({Path(nlpcourse.__file__).resolve().parent}): install the pack "
         "into this environment from the course root (`make install`, or `pip install -e "

@@ -87,6 +87,15 @@ class WarmProvisioner(LocalProvisioner):
         self.cwd = kwargs.get("cwd")
         return self.connection_info
 
+    async def wait(self):
+        """As the local provisioner's, polling every 5 ms instead of 100 ms (a killed kernel
+        ends at once; each notebook waits for its kernel's end)."""
+        import asyncio
+
+        while self.process is not None and self.process.poll() is None:
+            await asyncio.sleep(0.005)
+        return await super().wait()
+
     async def _sockets_bound(self) -> None:
         """Return once the kernel has bound its five sockets (files, over IPC), or has ended,
         or after BIND_WAIT: a client that connects before then waits for ZeroMQ's reconnect

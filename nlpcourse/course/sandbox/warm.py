@@ -185,8 +185,8 @@ class Zygote:
         self.info = info
         # Everything in the sandbox now is bubblewrap's and the zygote's: no student code ran.
         self.protected = {self.proc.pid, *descendants(self.proc.pid)}
-        for pid in self.protected:
-            if b"nlpcourse.course.sandbox.zygote" in _cmdline(pid):
+        for pid in self.protected:  # bubblewrap's command lines name the module too
+            if _cmdline(pid).split(b"\0")[1:3] == [b"-m", b"nlpcourse.course.sandbox.zygote"]:
                 self.host_pid = pid
         if not self.host_pid:
             raise WarmUnavailable("the zygote's process was not found")

@@ -399,7 +399,7 @@ def test_a_setup_cell_that_fails_in_the_kernel_stops_the_run_before_any_grade(a2
     with pytest.raises(sandbox.PreflightFailed) as err:
         autograde.autograde_class(course, [A], workers=2, progress=False)
     msg = str(err.value)
-    assert "Nothing was graded" in msg and "nlpcourse_not_importable_here" in msg, msg
+    assert f"Nothing of {A} was graded" in msg and "nlpcourse_not_importable_here" in msg, msg
     assert "make install" in msg
     assert dump(sqlite_url(course)) == before
     run = subprocess.run(
@@ -407,7 +407,7 @@ def test_a_setup_cell_that_fails_in_the_kernel_stops_the_run_before_any_grade(a2
         capture_output=True, text=True, env=rel.tool_env(), timeout=600,
     )  # fmt: skip
     assert run.returncode == 2 and "Traceback" not in run.stderr, run.stderr
-    assert run.stderr.count("Nothing was graded") == 1, run.stderr
+    assert run.stderr.count("was graded: its setup cell fails") == 1, run.stderr
 
 
 def _torch_conv_sum(n: int) -> float:

@@ -32,7 +32,7 @@ def test_a_setup_cell_that_fails_names_the_environment(tmp_path):
     with pytest.raises(PreflightFailed) as err:
         preflight(tmp_path, "t1")
     msg = str(err.value)
-    assert msg.startswith("Nothing was graded: t1's setup cell fails"), msg
+    assert msg.startswith("Nothing of t1 was graded: its setup cell fails"), msg
     assert "ModuleNotFoundError" in msg and "make install" in msg, msg
 
 

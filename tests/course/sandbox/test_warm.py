@@ -1,0 +1,136 @@
+"""Warm kernels (nlpcourse/course/sandbox/warm.py), real: kernels forked by a zygote in
+bubblewrap, one notebook after another, each seeing nothing of the one before; the zygote out
+of the kernels' reach; a killed zygote replaced; a cold kernel where no zygote can start."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pytest
+from traitlets.config import Config
+
+from nlpcourse.course import timing
+from nlpcourse.course.preprocessors import SandboxedExecute
+from nlpcourse.course.sandbox import warm
+
+
+@pytest.fixture(autouse=True)
+def _fresh_zygotes():
+    warm.stop_all()
+    yield
+    warm.stop_all()
+
+
+def run(tmp_path, name: str, *sources: str) -> list[dict]:
+    """Run ``sources`` as one notebook with warm kernels; the JSON each cell printed."""
+    work = tmp_path / name
+    work.mkdir()
+    (work / "data.txt").write_text("the student's file")
+    c = Config()
+    c.SandboxKernelManager.warm = True
+    c.SandboxKernelManager.warm_imports = ["json"]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+    SandboxedExecute(config=c, timeout=60).preprocess(nb, {"metadata": {"path": str(work)}})
+    out = []
+    for cell in nb.cells:
+        texts = [o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream"]
+        errors = [o for o in cell.outputs if o.get("output_type") == "error"]
+        assert not errors, errors
+        out.append(json.loads("".join(texts).strip().splitlines()[-1]))
+    return out
+
+
+POISON = r"""
+import json, os, subprocess, sys
+json.POISONED = True                                   # a module global
+sys.modules["fake_module_of_the_last_student"] = json  # sys.modules
+os.environ["LEFT_BY_THE_LAST_STUDENT"] = "1"          # the environment
+for d in ("/tmp", "/dev/shm", os.environ["HOME"], os.environ["TMPDIR"]):
+    open(os.path.join(d, "left.txt"), "w").write("x")  # files
+# a daemon: a new session, its parent gone at once
+subprocess.Popen(["/bin/sh", "-c", "(setsid sleep 300 &) ; exit 0"]).wait()
+print(json.dumps({"parent": os.getppid(), "net": os.readlink("/proc/self/ns/net"),
+                  "cwd_file": open("data.txt").read()}))
+"""
+
+LOOK = r"""
+import json, os, sys
+seen = {
+    "parent": os.getppid(),
+    "net": os.readlink("/proc/self/ns/net"),
+    "global": hasattr(json, "POISONED"),
+    "module": "fake_module_of_the_last_student" in sys.modules,
+    "env": "LEFT_BY_THE_LAST_STUDENT" in os.environ,
+    "files": [d for d in ("/tmp", "/dev/shm", os.environ["HOME"], os.environ["TMPDIR"])
+              if os.path.exists(os.path.join(d, "left.txt"))],
+    "others": sorted(int(p) for p in os.listdir("/proc") if p.isdigit()
+                     and int(p) not in (os.getpid(), os.getppid(), 1)),
+    "secret": os.environ.get("NLPCOURSE_GRADER_SECRET"),
+}
+print(json.dumps(seen))
+"""
+
+
+def test_the_next_notebook_sees_nothing_of_the_last(tmp_path, monkeypatch):
+    monkeypatch.setenv("NLPCOURSE_GRADER_SECRET", "grader-only")
+    timing.take()
+    (first,) = run(tmp_path, "a", POISON)
+    assert first["cwd_file"] == "the student's file"  # its own folder, copied in
+    assert "fork" in timing.take()  # warm, not a cold fallback
+    (second,) = run(tmp_path, "b", LOOK)
+    assert second["parent"] == first["parent"]  # the same zygote forked both
+    assert second["net"] != first["net"]  # a network namespace each
+    assert not second["global"] and not second["module"] and not second["env"]
+    assert second["files"] == []
+    # in the sandbox: bubblewrap (1), the zygote (the parent) and this kernel: no daemon
+    assert second["others"] == []
+    assert second["secret"] is None
+    (z,) = warm._ZYGOTES.values()
+    assert not z.dir.joinpath("slots", "n1").exists()  # the first slot is wiped
+
+
+def test_a_kernel_cannot_read_or_trace_the_zygote(tmp_path):
+    (seen,) = run(
+        tmp_path,
+        "a",
+        r"""
+import json, os
+z = os.getppid()
+seen = {"zygote": b"sandbox.zygote" in open(f"/proc/{z}/cmdline", "rb").read()}
+def opened(path):
+    try:
+        os.close(os.open(path, os.O_RDWR if path.endswith("mem") else os.O_WRONLY))
+        return "opened"
+    except OSError as exc:
+        return type(exc).__name__
+seen["mem"] = opened(f"/proc/{z}/mem")
+# its pipes to the grader (the numbers are visible; what they lead to is not)
+seen["fd"] = sorted({opened(f"/proc/{z}/fd/{n}") for n in os.listdir(f"/proc/{z}/fd")})
+print(json.dumps(seen))
+""",
+    )
+    assert seen["zygote"] is True
+    assert seen["mem"] == "PermissionError" and seen["fd"] == ["PermissionError"], seen
+
+
+def test_a_killed_zygote_is_replaced(tmp_path):
+    (first,) = run(
+        tmp_path, "a", "import json, os, signal\nprint(json.dumps(os.getppid()))\n"
+        "os.kill(os.getppid(), signal.SIGKILL)"
+    )  # fmt: skip
+    timing.take()
+    (second,) = run(tmp_path, "b", "import json, os\nprint(json.dumps(os.getppid()))")
+    assert "fork" in timing.take()  # still warm: a new zygote
+    assert len(warm._ZYGOTES) == 1 and next(iter(warm._ZYGOTES.values())).alive()
+
+
+def test_a_cold_kernel_where_no_zygote_can_start(tmp_path, monkeypatch):
+    def refuse():
+        raise warm.WarmUnavailable("no folder for zygotes here")
+
+    monkeypatch.setattr(warm, "zygote_base", refuse)
+    timing.take()
+    (seen,) = run(tmp_path, "a", "import json, os\nprint(json.dumps(open('data.txt').read()))")
+    assert seen == "the student's file"
+    assert "fork" not in timing.take()  # graded all the same, by a cold kernel
