@@ -13,15 +13,20 @@ same class twice from the same state:
 2. ``nlpcourse autograde --workers N`` (one run for every assignment).
 
 Prints the wall time of each, the ratio, and whether every gradebook value autograde writes
-is identical. Then one student's whole course (every assignment, reference answers) both ways.
-Both tools run as commands, so their start-up is counted. The machine's load average is
-printed before and after: on a shared machine the numbers are pessimistic.
+is identical; where the time of a notebook goes in our worker (kernel start and its fork, first
+reply, cells, the grader's checks, kernel stop, the sweep, nbgrader's own steps); and a
+300-student class of the graded assignments, estimated from the measured per-notebook figures.
+Then one student's whole course (every assignment, reference answers) both ways. Both tools
+run as commands, so their start-up is counted. ``--cold`` also times ``nlpcourse autograde``
+with cold kernels (``NLPCOURSE_COLD_KERNELS=1``). The machine's load average is printed before
+and after: on a shared machine the numbers are pessimistic.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -85,13 +90,30 @@ def make_class(course: Path, names: list[str], per_kind: int) -> dict[str, list[
     return out
 
 
-def run(cmd: list[str], cwd: Path) -> float:
+def run(cmd: list[str], cwd: Path, env: dict | None = None) -> float:
+    wall, _ = run_out(cmd, cwd, env)
+    return wall
+
+
+def run_out(cmd: list[str], cwd: Path, env: dict | None = None) -> tuple[float, str]:
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=cwd, env=rel.tool_env(), capture_output=True, text=True)
+    proc = subprocess.run(
+        cmd, cwd=cwd, env={**rel.tool_env(), **(env or {})}, capture_output=True, text=True
+    )
     wall = time.perf_counter() - t0
     if proc.returncode not in (0, 1):  # 1: some submission failed (the hostile ones may)
         sys.exit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
-    return wall
+    return wall, proc.stdout
+
+
+def worker_seconds(out: str, names: list[str]) -> dict[str, float]:
+    """Mean seconds per notebook in a worker, by assignment, from the command's summary."""
+    m = re.search(r"per assignment \(mean s per notebook in a worker\): (.*)", out)
+    if m:
+        pairs = (p.rsplit(" ", 1) for p in m.group(1).split(", "))
+        return {a: float(v) for a, v in pairs}
+    m = re.search(r"time per notebook: [\d.]+ s of wall time, ([\d.]+) s in a worker", out)
+    return {names[0]: float(m.group(1))} if m and len(names) == 1 else {}
 
 
 def dump(course: Path) -> dict:
@@ -125,6 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--per-kind", type=int, default=4, help="students of each kind (default 4)")
     p.add_argument("--workers", type=int, default=os.cpu_count(), help="nlpcourse workers")
     p.add_argument("--keep", action="store_true", help="keep the scratch course roots")
+    p.add_argument("--cold", action="store_true", help="also time nlpcourse with cold kernels")
     args = p.parse_args(argv)
     os.environ.update(rel.tool_env())
     names = args.assignments or config.assignments(ROOT)
@@ -143,13 +166,40 @@ def main(argv: list[str] | None = None) -> int:
     nbgrader = [sys.executable, "-m", "nbgrader"]
     nlpcourse = [sys.executable, "-m", "nlpcourse.course.cli"]
 
-    t_plain = sum(run([*nbgrader, "autograde", a, "--force"], plain) for a in names)
-    t_ours = run([*nlpcourse, "autograde", "--workers", str(args.workers), "--no-progress"], ours)
+    plain_by = {a: run([*nbgrader, "autograde", a, "--force"], plain) for a in names}
+    t_plain = sum(plain_by.values())
+    t_ours, out = run_out(
+        [*nlpcourse, "autograde", "--workers", str(args.workers), "--no-progress"], ours
+    )
     same = dump(plain) == dump(ours)
-    for what, t in [("plain nbgrader autograde", t_plain), ("nlpcourse autograde", t_ours)]:
+    rows = [("plain nbgrader autograde", t_plain), ("nlpcourse autograde", t_ours)]
+    if args.cold:
+        cold = tmp / "cold"
+        shutil.copytree(base, cold, symlinks=True)
+        t_cold = run(
+            [*nlpcourse, "autograde", "--workers", str(args.workers), "--no-progress"],
+            cold,
+            {"NLPCOURSE_COLD_KERNELS": "1"},
+        )
+        rows.append(("nlpcourse, cold kernels", t_cold))
+        same = same and dump(cold) == dump(plain)
+    for what, t in rows:
         print(f"{what:<26}: {t:7.1f} s wall, {t / n:.2f} s per notebook")
     verdict = "yes" if same else "NO"
     print(f"ratio {t_plain / t_ours:.2f}x ({args.workers} workers); scores identical: {verdict}")
+    for line in out.splitlines():
+        if "per notebook (mean)" in line or "per assignment" in line:
+            print(f"nlpcourse autograde{line.rstrip()}")
+    ours_by = worker_seconds(out, names)
+    if ours_by:
+        size = 300
+        est_plain = sum(plain_by[a] / len(students[a]) * size for a in names)
+        est_ours = sum(ours_by[a] * size for a in names) / args.workers
+        print(
+            f"a {size}-student class of {', '.join(names)} ({size * len(names)} notebooks), "
+            f"estimated from these per-notebook figures: plain {est_plain / 60:.0f} min, "
+            f"nlpcourse autograde {est_ours / 60:.1f} min on {args.workers} workers"
+        )
 
     one = "solo"  # the reference answers of every assignment of the course
     for a in course:

@@ -56,6 +56,13 @@ class RunSummary:
         out["nbgrader"] = out.get("autograde", 0.0) - inner
         return out
 
+    def per_assignment(self) -> dict[str, float]:
+        """Mean seconds per notebook in a worker, by assignment."""
+        out: dict[str, list[float]] = {}
+        for r in self.results:
+            out.setdefault(r.assignment, []).append(r.seconds)
+        return {a: sum(v) / len(v) for a, v in sorted(out.items())}
+
     @property
     def not_graded(self) -> list[tuple[str, str]]:
         """Submissions this run set out to grade and did not reach (stopped early)."""
@@ -96,6 +103,15 @@ class RunSummary:
                 f"time per notebook: {self.wall / n:.2f} s of wall time, {busy / n:.2f} s in a "
                 f"worker (mean); slowest {slow.assignment}/{slow.student} {slow.seconds:.1f} s"
             )
+            phases = self.phases()
+            if phases:
+                lines.append("  in a worker, per notebook (mean): " + phase_text(phases))
+            per = self.per_assignment()
+            if len(per) > 1:
+                lines.append(
+                    "  per assignment (mean s per notebook in a worker): "
+                    + ", ".join(f"{a} {v:.2f}" for a, v in per.items())
+                )
         for r in self.results:
             if r.retried:
                 lines.append(
@@ -110,6 +126,25 @@ class RunSummary:
         if self.log_file:
             lines.append(f"nbgrader's log per notebook: {self.log_file}")
         return "\n".join(lines)
+
+
+PHASE_NAMES = [
+    ("zygote start", "waiting for a zygote"),
+    ("kernel start", "kernel start"),
+    ("fork", "of which fork"),
+    ("kernel handshake", "first reply"),
+    ("cells", "cells"),
+    ("checks", "grader's checks"),
+    ("kernel stop", "kernel stop"),
+    ("sweep", "sweep"),
+    ("nbgrader", "nbgrader's own steps"),
+]
+
+
+def phase_text(phases: dict[str, float]) -> str:
+    """``phases`` (:meth:`RunSummary.phases`) in words, in the order they happen."""
+    parts = [f"{label} {phases[k]:.2f} s" for k, label in PHASE_NAMES if k in phases]
+    return ", ".join(parts) + f" (in all {phases.get('autograde', 0.0):.2f} s)"
 
 
 def find_submissions(

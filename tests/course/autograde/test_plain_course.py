@@ -107,6 +107,29 @@ def test_the_fixture_tells_answers_apart(graded):
     assert plain["right", "why_answer"][2] is True, "the written answer waits for a person"
 
 
+# What README ("Warm kernels for another course") tells an instructor to add.
+WARM = """
+c.Execute.kernel_manager_class = "nlpcourse.course.sandbox.kernel.SandboxKernelManager"
+c.SandboxKernelManager.warm = True
+"""
+
+
+@pytest.mark.slow
+def test_warm_kernels_turned_on_in_its_config_grade_the_same(graded, tmp_path):
+    plain, _, _ = graded
+    ours = _course(tmp_path / "warm")
+    with open(ours / "nbgrader_config.py", "a") as f:
+        f.write(WARM)
+    proc = subprocess.run(
+        [sys.executable, "-m", "nlpcourse.course.cli", "autograde", A, "--workers", "2",
+         "--no-progress"],
+        cwd=ours, env=rel.tool_env(), capture_output=True, text=True,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "of which fork" in proc.stdout, proc.stdout  # forked by a zygote, not cold
+    assert _values(ours) == plain
+
+
 def test_an_assignment_not_in_the_gradebook_is_named(tmp_path):
     course = tmp_path / "c"
     shutil.copytree(PLAIN, course)
