@@ -233,6 +233,8 @@ def worker_threads(workers: int) -> dict[str, str]:
 def _autograde(
     root, assignments, students, workers, engine, scheduler, progress, preflight, env, missing
 ) -> RunSummary:
+    if engine == "local":
+        _start_fork_server()  # its imports run while this process imports nbgrader too
     from nbgrader.api import Gradebook, MissingEntry
     from sqlalchemy.exc import SAWarning
 
@@ -426,6 +428,16 @@ def _pool_context(multiprocessing):
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["nlpcourse.course.autograde.worker", "nbgrader.apps"])
     return ctx
+
+
+def _start_fork_server() -> None:
+    """Start the local workers' fork server now (it would start with the first worker)."""
+    import multiprocessing
+
+    if _pool_context(multiprocessing).get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
 
 
 def _run_local(

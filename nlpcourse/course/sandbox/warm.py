@@ -24,9 +24,12 @@ What no two students share, and why:
   pipes are closed in every kernel. A kernel can still kill it (same user): the grader then
   starts a new one, and grades that notebook with a cold kernel if it cannot.
 
-Files a notebook writes into its work folder are thrown away with the slot (the graded
-notebook is what nbgrader keeps). Where a zygote cannot start or cannot fork, the notebook gets
-a cold sandboxed kernel and the log says why: never an unsandboxed one, never a zero.
+What a notebook writes into its work folder is copied back to the student's autograde folder
+once every process of the sandbox is dead (so nothing can change it meanwhile), as a cold
+kernel would have written it there: regular files and symlinks (copied as links, never
+followed: nbgrader's hooks remove those), up to COPY_BACK_MB. Where a zygote cannot start or
+cannot fork, the notebook gets a cold sandboxed kernel and the log says why: never an
+unsandboxed one, never a zero.
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ READY_TIMEOUT = 180.0  # s: imports on a loaded machine (torch + transformers)
 FORK_TIMEOUT = 30.0  # s: a fork answers in milliseconds; a stopped zygote never does
 MAX_ZYGOTES = 3  # per grading process; the least recently used one is stopped
 SWEEP_ROUNDS = 300  # kill rounds before a sandbox that keeps forking is given up
+COPY_BACK_MB = 500  # at most this much of what a notebook wrote goes back to its folder
 
 
 class WarmUnavailable(RuntimeError):
@@ -203,6 +207,7 @@ class Zygote:
         self.slots += 1
         slot = self.dir / "slots" / f"n{self.slots}"
         shutil.copytree(workdir, slot / "work", symlinks=True)
+        self._copied = (Path(workdir), _manifest(slot / "work"))
         for sub in ("home", "tmp"):
             (slot / sub).mkdir()
         pack_cache_view(str(slot / "cache"))
@@ -245,8 +250,8 @@ class Zygote:
 
     def sweep(self) -> None:
         """After a notebook: kill every process in the sandbox but bubblewrap's and the
-        zygote's, and wipe every folder a kernel could write. Stops the zygote when its sandbox
-        cannot be emptied."""
+        zygote's, copy what the notebook wrote back to the student's folder, and wipe every
+        folder a kernel could write. Stops the zygote when its sandbox cannot be emptied."""
         if self.proc is None:
             return
         with timing.phase("sweep"):
@@ -268,6 +273,12 @@ class Zygote:
         else:
             self.stop()
             return
+        copied, self._copied = getattr(self, "_copied", None), None
+        if copied is not None:  # nothing runs in the sandbox now: nothing changes under us
+            workdir, before = copied
+            slot = self.dir / "slots" / f"n{self.slots}" / "work"
+            if slot.is_dir():
+                copy_back(slot, workdir, before)
         for sub in ("slots", "tmp", "shm"):
             if not _empty(self.dir / sub):
                 self.stop()  # what the kernel left cannot all be removed: never reuse it
@@ -428,6 +439,56 @@ def _cmdline(pid: int) -> bytes:
         return Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return b""
+
+
+def _manifest(folder: Path) -> dict[str, tuple[int, int]]:
+    """relative path -> (size, mtime in ns) of every file and link below ``folder``."""
+    out = {}
+    for top, dirs, files in os.walk(folder):
+        for name in files + [d for d in dirs if os.path.islink(os.path.join(top, d))]:
+            st = os.lstat(os.path.join(top, name))
+            out[os.path.relpath(os.path.join(top, name), folder)] = (st.st_size, st.st_mtime_ns)
+    return out
+
+
+def copy_back(src: Path, dest: Path, before: dict[str, tuple[int, int]]) -> list[str]:
+    """Copy what changed in ``src`` since ``before`` (:func:`_manifest`) into ``dest``:
+    regular files, and symlinks as links (never followed); nothing through a link in
+    ``dest``; at most COPY_BACK_MB in all. Returns the relative paths copied."""
+    import stat
+
+    budget = COPY_BACK_MB * 1024 * 1024
+    done = []
+    for rel, now in sorted(_manifest(src).items()):
+        if before.get(rel) == now:
+            continue
+        st = os.lstat(src / rel)
+        if not (stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode)):
+            continue  # fifos, sockets, devices: not a notebook's output
+        budget -= st.st_size
+        if budget < 0:
+            break
+        parts = Path(rel).parts
+        target = dest.joinpath(*parts)
+        parent = dest
+        for part in parts[:-1]:  # make folders; never go through a link
+            parent = parent / part
+            if parent.is_symlink():
+                break
+            parent.mkdir(exist_ok=True)
+        else:
+            if target.is_symlink() or target.is_file():
+                target.unlink()
+            elif target.exists():
+                continue
+            if stat.S_ISLNK(st.st_mode):
+                os.symlink(os.readlink(src / rel), target)
+            else:
+                fd = os.open(src / rel, os.O_RDONLY | os.O_NOFOLLOW)
+                with os.fdopen(fd, "rb") as fin, open(target, "xb") as fout:
+                    shutil.copyfileobj(fin, fout)
+            done.append(rel)
+    return done
 
 
 def _empty(folder: Path) -> bool:

@@ -5,6 +5,7 @@ of the kernels' reach; a killed zygote replaced; a cold kernel where no zygote c
 from __future__ import annotations
 
 import json
+import os
 
 import nbformat
 import pytest
@@ -137,3 +138,31 @@ def test_a_cold_kernel_where_no_zygote_can_start(tmp_path, monkeypatch):
     (seen,) = run(tmp_path, "a", "import json, os\nprint(json.dumps(open('data.txt').read()))")
     assert seen == "the student's file"
     assert "fork" not in timing.take()  # graded all the same, by a cold kernel
+
+
+def test_what_a_notebook_writes_comes_back_to_its_folder(tmp_path):
+    run(
+        tmp_path,
+        "a",
+        "import json, os\nopen('plot.txt', 'w').write('drawn')\nos.makedirs('out')\n"
+        "open('out/model.txt', 'w').write('weights')\nos.symlink('/etc/passwd', 'link')\n"
+        "open('data.txt', 'a').write(' and more')\nprint(json.dumps(1))",
+    )
+    work = tmp_path / "a"
+    assert (work / "plot.txt").read_text() == "drawn"
+    assert (work / "out" / "model.txt").read_text() == "weights"
+    assert (work / "data.txt").read_text() == "the student's file and more"
+    assert (work / "link").is_symlink() and os.readlink(work / "link") == "/etc/passwd"
+
+
+def test_copy_back_never_writes_through_a_link(tmp_path):
+    src, dest, outside = tmp_path / "src", tmp_path / "dest", tmp_path / "outside"
+    for d in (src / "sub", dest, outside):
+        d.mkdir(parents=True)
+    before = warm._manifest(src)
+    (src / "sub" / "f.txt").write_text("x")
+    (src / "fifo").parent.mkdir(exist_ok=True)
+    os.mkfifo(src / "fifo")
+    os.symlink(outside, dest / "sub")  # planted in the student's folder
+    assert warm.copy_back(src, dest, before) == []
+    assert list(outside.iterdir()) == [] and not (dest / "fifo").exists()

@@ -1,6 +1,8 @@
-# %% [markdown] expect={"lose": []} hostile={"output": ["source: FileNotFoundError", "hidden: FileNotFoundError", "course root: \\['autograded'\\]"]}
+# %% [markdown] expect={"lose": []} hostile={"output": ["source: FileNotFoundError", "hidden: FileNotFoundError", "course root: \\[(?![^\\]]*(source|gradebook))[^\\]]*\\]"]}
 # Tries to read the instructor's source notebook (model answers, hidden tests) and print it:
-# the course root is not in the sandbox. Right answers otherwise.
+# the course root is not in the sandbox (the folder three levels up lists no source/ and no
+# gradebook: a cold kernel sees ['autograded'], a warm one its zygote's folders). Right answers
+# otherwise.
 
 # %% replace="z_prime"
 import os
