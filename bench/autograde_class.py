@@ -9,8 +9,10 @@ students of each kind per assignment (the reference solution, the untouched rele
 for a2, elsewhere the reference with ``numpy.allclose`` patched to always pass), then grade the
 same class twice from the same state:
 
-1. plain nbgrader: ``nbgrader autograde <a> --force`` for each assignment, one after another;
-2. ``nlpcourse autograde --workers N`` (one run for every assignment).
+1. plain nbgrader: ``nbgrader autograde <a> --force`` for each assignment, one after another,
+   with a fresh kernel per notebook as stock nbgrader starts them (``NLPCOURSE_COLD_KERNELS=1``:
+   the course's config would otherwise give the command warm kernels too);
+2. ``nlpcourse autograde --workers N`` (one run for every assignment), warm kernels.
 
 Prints the wall time of each, the ratio, and whether every gradebook value autograde writes
 is identical; where the time of a notebook goes in our worker (kernel start and its fork, first
@@ -18,8 +20,8 @@ reply, cells, the grader's checks, kernel stop, the sweep, nbgrader's own steps)
 300-student class of the graded assignments, estimated from the measured per-notebook figures.
 Then one student's whole course (every assignment, reference answers) both ways. Both tools
 run as commands, so their start-up is counted. ``--cold`` also times ``nlpcourse autograde``
-with cold kernels (``NLPCOURSE_COLD_KERNELS=1``). The machine's load average is printed before
-and after: on a shared machine the numbers are pessimistic.
+with cold kernels, and ``nbgrader autograde`` with the course's warm kernels. The machine's
+load average is printed before and after: on a shared machine the numbers are pessimistic.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from pathlib import Path
 
 import nbformat
 
-from nlpcourse import config
+from nlpcourse import config, settings
 from nlpcourse.course import release as rel
 from nlpcourse.course import submissions
 
@@ -147,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--per-kind", type=int, default=4, help="students of each kind (default 4)")
     p.add_argument("--workers", type=int, default=os.cpu_count(), help="nlpcourse workers")
     p.add_argument("--keep", action="store_true", help="keep the scratch course roots")
-    p.add_argument("--cold", action="store_true", help="also time nlpcourse with cold kernels")
+    p.add_argument("--cold", action="store_true", help="also time nlpcourse cold, nbgrader warm")
     args = p.parse_args(argv)
     os.environ.update(rel.tool_env())
     names = args.assignments or config.assignments(ROOT)
@@ -157,6 +159,9 @@ def main(argv: list[str] | None = None) -> int:
     every = sorted(set(names) | set(course))
     base = rel.copy_course(ROOT, tmp / "base", every)
     rel.release(base, every, write_registry=False)
+    # One course secret for every copy: hidden inputs are drawn from it, so copies with
+    # secrets of their own would grade different draws (settings.grader_secret makes it).
+    settings.grader_secret(base)
     students = make_class(base, names, args.per_kind)
     n = sum(len(s) for s in students.values())
     print(f"{n} submissions: {args.per_kind} per kind x {KINDS} x {names}")
@@ -166,12 +171,18 @@ def main(argv: list[str] | None = None) -> int:
     nbgrader = [sys.executable, "-m", "nbgrader"]
     nlpcourse = [sys.executable, "-m", "nlpcourse.course.cli"]
 
-    plain_by = {a: run([*nbgrader, "autograde", a, "--force"], plain) for a in names}
+    cold_env = {"NLPCOURSE_COLD_KERNELS": "1"}
+    plain_by = {a: run([*nbgrader, "autograde", a, "--force"], plain, cold_env) for a in names}
     t_plain = sum(plain_by.values())
     t_ours, out = run_out(
         [*nlpcourse, "autograde", "--workers", str(args.workers), "--no-progress"], ours
     )
     same = dump(plain) == dump(ours)
+    if not same:
+        a, b = dump(plain), dump(ours)
+        for k in sorted(set(a) | set(b), key=str):
+            if a.get(k) != b.get(k):
+                print(f"  differs: {k}: plain {a.get(k)!r}, ours {b.get(k)!r}")
     rows = [("plain nbgrader autograde", t_plain), ("nlpcourse autograde", t_ours)]
     if args.cold:
         cold = tmp / "cold"
@@ -183,6 +194,11 @@ def main(argv: list[str] | None = None) -> int:
         )
         rows.append(("nlpcourse, cold kernels", t_cold))
         same = same and dump(cold) == dump(plain)
+        plain_warm = tmp / "plain_warm"
+        shutil.copytree(base, plain_warm, symlinks=True)
+        t_pw = sum(run([*nbgrader, "autograde", a, "--force"], plain_warm) for a in names)
+        rows.append(("nbgrader, warm kernels", t_pw))
+        same = same and dump(plain_warm) == dump(plain)
     for what, t in rows:
         print(f"{what:<26}: {t:7.1f} s wall, {t / n:.2f} s per notebook")
     verdict = "yes" if same else "NO"
@@ -209,7 +225,8 @@ def main(argv: list[str] | None = None) -> int:
         for c in (plain, ours):
             submissions.hand_in(c, a, one, nb)
     s_plain = sum(
-        run([*nbgrader, "autograde", a, "--force", "--student", one], plain) for a in course
+        run([*nbgrader, "autograde", a, "--force", "--student", one], plain, cold_env)
+        for a in course
     )
     s_ours = run(
         [*nlpcourse, "autograde", "--student", one, "--workers", str(args.workers)]

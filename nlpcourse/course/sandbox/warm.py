@@ -370,6 +370,8 @@ def zygote_for(modules: list[str], limits: Limits, env: dict[str, str], log=None
         raise
     if info.get("failed") and log:
         log.warning("The warm zygote could not import %s", info["failed"])
+    if info.get("threads", 1) > 1 and log:  # a fork copies one thread: a lock may stay held
+        log.warning("The warm zygote runs %s threads after its imports", info["threads"])
     _trim()
     return z
 
