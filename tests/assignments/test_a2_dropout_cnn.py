@@ -118,3 +118,29 @@ def test_z_prime_check_grades_2b_alone_part_by_part():
         kernel = verdicts.Kernel(lambda expr, ns=ns: repr(eval(expr, ns)))
         rng = verdicts.rng_for("t", "a2_dropout_cnn", "s1", chk.grade_id)
         assert verdicts.run(chk, kernel, rng).fraction == pytest.approx(want), sorted(ns)
+
+
+def test_a_flipped_filter_loses_the_same_edge_case_points_for_every_student():
+    """A flipped filter (the partly wrong student's mistake) fails the integer one-feature
+    case on every draw: a draw where flipping gives the same max is drawn again (on about 1
+    draw in 4 it was not, and two students with the same bug scored 0 and 1.5 of 6)."""
+    from nlpcourse.course import verdicts
+
+    def flipped(Z, W, S):
+        out = []
+        for w, s in zip(W, S, strict=True):
+            w = np.asarray(w, dtype=float)[::-1]  # (s, D)
+            B = np.array([(w * Z[t : t + s]).sum(axis=0) for t in range(len(Z) - s + 1)])
+            out.append(B.max(axis=0))  # (D,)
+        return np.concatenate(out)
+
+    chk = verdicts.load_checks(HIDDEN / "checks.py")["test_conv_edge_cases"]
+    ns = {"conv_maxpool_concat": flipped, "np": np}
+    kernel = verdicts.Kernel(lambda expr: repr(eval(expr, ns)))
+    got = {
+        verdicts.run(
+            chk, kernel, verdicts.rng_for("t", "a2_dropout_cnn", f"s{i}", chk.grade_id)
+        ).fraction
+        for i in range(60)
+    }
+    assert len(got) == 1 and got.pop() < 1.0

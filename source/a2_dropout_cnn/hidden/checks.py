@@ -279,8 +279,13 @@ def conv_edge_cases(k, rng, r):
         "t_equals_s",
         **CONV_TOL,
     )
-    Zi = rng.integers(-5, 6, size=(5, 1))
-    wi = rng.integers(-2, 3, size=(2, 1))
+    # Drawn again until a flipped filter (the commonest mistake) gives another answer: on
+    # about 1 draw in 4 it gave the same max, and two students with that bug scored apart.
+    while True:
+        Zi = rng.integers(-5, 6, size=(5, 1))
+        wi = rng.integers(-2, 3, size=(2, 1))
+        if not np.array_equal(loop_reference(Zi, [wi[::-1]]), loop_reference(Zi, [wi])):
+            break
     r.close(
         conv(k, Zi, [wi], [2]),
         loop_reference(Zi, [wi]),
