@@ -448,7 +448,7 @@ def _run_local(
 
     pool = LocalPool(
         _pool_context(multiprocessing), min(workers, len(jobs)),
-        (root, db_url, run_dir, env, preflight), stop,
+        (root, db_url, run_dir, env, preflight, sorted({a for a, _ in jobs})), stop,
     )  # fmt: skip
     yield from pool.run(jobs)
 

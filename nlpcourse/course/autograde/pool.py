@@ -61,7 +61,8 @@ class _Worker:
 class LocalPool:
     ctx: object  # a multiprocessing context
     size: int
-    args: tuple  # serve()'s arguments after the pipe: root, db_url, run_dir, env, preflight
+    # serve()'s arguments after the pipe: root, db_url, run_dir, env, preflight, assignments
+    args: tuple
     stop: Stop = field(default_factory=Stop)
     workers: list[_Worker] = field(default_factory=list)
 

@@ -73,7 +73,12 @@ def _capture_output(run_dir: str) -> None:
 
 
 def _worker_state(
-    root: str, db_url: str, run_dir: str, capture: bool = True, env: dict | None = None
+    root: str,
+    db_url: str,
+    run_dir: str,
+    capture: bool = True,
+    env: dict | None = None,
+    assignments: list[str] | None = None,
 ):
     """(api, db_url) of this process for one run, made once: the run's environment (``env``:
     set before anything computes, so thread counts apply to torch in the checks and in the
@@ -93,7 +98,8 @@ def _worker_state(
         warnings.filterwarnings("ignore", category=SAWarning)
         _env()
         app = course_app(Path(root))
-        prestart_warm(app.config)  # its imports run while this process sets up nbgrader
+        # its imports run while this process sets up nbgrader
+        prestart_warm(app.config, assignments or [])
         fast_kernel_shutdown(app.config)
         url = db_url
         if is_sqlite(db_url):
@@ -105,9 +111,16 @@ def _worker_state(
     return _STATE[key]
 
 
-def init_worker(root: str, db_url: str, run_dir: str, env: dict | None = None) -> None:
-    """Set the worker up before its first submission (:func:`serve` does, first)."""
-    _worker_state(root, db_url, run_dir, env=env)
+def init_worker(
+    root: str,
+    db_url: str,
+    run_dir: str,
+    env: dict | None = None,
+    assignments: list[str] | None = None,
+) -> None:
+    """Set the worker up before its first submission (:func:`serve` does, first), with a zygote
+    started for the run's ``assignments``."""
+    _worker_state(root, db_url, run_dir, env=env, assignments=assignments)
 
 
 def grade(
@@ -177,7 +190,13 @@ def _preflight(root: str, assignment: str, config) -> Exception | None:
 
 
 def serve(
-    conn, root: str, db_url: str, run_dir: str, env: dict | None = None, preflight: bool = False
+    conn,
+    root: str,
+    db_url: str,
+    run_dir: str,
+    env: dict | None = None,
+    preflight: bool = False,
+    assignments: list[str] | None = None,
 ) -> None:
     """The loop of a local pool's worker process: ``(assignment, student)`` in on ``conn``, a
     ``("result", GradeResult)`` out; ``None`` or a closed pipe ends it. A worker that cannot
@@ -187,7 +206,7 @@ def serve(
     signal.signal(signal.SIGTERM, lambda *_: exit_with_kernels(143))
     _exit_with_parent()
     try:
-        init_worker(root, db_url, run_dir, env)
+        init_worker(root, db_url, run_dir, env, assignments)
     except BaseException:  # noqa: BLE001 - said to the coordinator, which stops the run
         conn.send(("init-failed", traceback.format_exc()))
         return

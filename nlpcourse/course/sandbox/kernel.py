@@ -201,10 +201,11 @@ class SandboxKernelManager(AsyncKernelManager):
     cleanup_resources = _async_cleanup_resources
 
 
-def prestart_warm(config) -> None:
-    """Start this process's course-wide zygote now, without waiting for it (a worker calls this
-    before it sets nbgrader up). Nothing unless the config asks for warm kernels and bubblewrap
-    works here."""
+def prestart_warm(config, assignments: list[str] = ()) -> None:
+    """Start this process's zygote now, without waiting for it (a worker calls this before it
+    sets nbgrader up): one that imports what every one of ``assignments`` needs (the
+    course-wide modules and each one's own), so that no notebook of the run waits for a zygote
+    of its own. Nothing unless the config asks for warm kernels and bubblewrap works here."""
     km = SandboxKernelManager(config=config)
     if not km.warm or bwrap_problem() is not None:
         return
@@ -212,6 +213,9 @@ def prestart_warm(config) -> None:
 
     try:
         if km._warm_kernel_cmd_ok():
-            warm.prestart(km.warm_imports, km.warm_limits(), km.warm_env())
+            modules = list(km.warm_imports)
+            for a in assignments:
+                modules += [m for m in km.warm_imports_by_assignment.get(a, []) if m not in modules]
+            warm.prestart(modules, km.warm_limits(), km.warm_env())
     except (warm.WarmUnavailable, OSError) as exc:  # the first kernel says it again, and why
         km.log.warning("No warm zygote started ahead: %s", exc)

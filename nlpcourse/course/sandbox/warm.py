@@ -350,6 +350,11 @@ def zygote_for(modules: list[str], limits: Limits, env: dict[str, str], log=None
     key = _key(modules, limits)
     if key in _REFUSED:
         raise WarmUnavailable(_REFUSED[key])
+    if key not in _ZYGOTES:  # one that imports all of these and more serves too
+        for other, z in _ZYGOTES.items():
+            if other[1:] == key[1:] and set(modules) <= set(z.modules):
+                key = other
+                break
     z = _ZYGOTES.pop(key, None)
     if z is not None and z.info and not z.alive():
         if log:

@@ -166,3 +166,18 @@ def test_copy_back_never_writes_through_a_link(tmp_path):
     os.symlink(outside, dest / "sub")  # planted in the student's folder
     assert warm.copy_back(src, dest, before) == []
     assert list(outside.iterdir()) == [] and not (dest / "fifo").exists()
+
+
+def test_a_zygote_that_imports_more_serves_a_notebook_that_needs_less(tmp_path):
+    from nlpcourse.course.sandbox.kernel import SandboxKernelManager
+
+    c = Config()
+    c.SandboxKernelManager.warm_imports = ["json"]
+    c.SandboxKernelManager.warm_imports_by_assignment = {"t2": ["csv"]}
+    limits = SandboxKernelManager(config=c).warm_limits()
+    env = dict(os.environ)
+    warm.prestart(["json", "csv"], limits, env)  # a worker whose run holds t2
+    (big,) = warm._ZYGOTES.values()
+    assert warm.zygote_for(["json"], limits, env) is big
+    assert big.info["imported"] == ["json", "csv"]
+    assert len(warm._ZYGOTES) == 1
