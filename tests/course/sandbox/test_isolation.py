@@ -156,9 +156,9 @@ def test_each_poison_changes_a_score_when_it_reaches_a_kernel(graded):
     """The controls: each poison, run in a kernel with what would trigger it in a victim,
     costs that notebook points (its answers are the reference's, full marks alone)."""
     _, scores = graded["alone"]
-    for sid in graded["controls"]:
-        top = sum(graded["max"][g] for g in scores[sid])
-        assert sum(scores[sid].values()) < top, f"{sid}: its poison changed no score"
+    top = sum(graded["max"].values())
+    harmless = [sid for sid in graded["controls"] if sum(scores[sid].values()) >= top]
+    assert not harmless, f"these poisons changed no score: {harmless}"
 
 
 @pytest.mark.slow

@@ -1,4 +1,4 @@
-# %% [markdown] expect={"lose": []} isolation={"victim": "victim_cacher", "control": "z_prime", "trigger": "time.sleep(0.5)", "victim_code": true}
+# %% [markdown] expect={"lose": []} isolation={"victim": "victim_cacher", "control": "z_prime", "trigger": "import tempfile\n\nfor _ in range(1000):  # until the daemon has written its first file\n    if os.path.exists(os.path.join(tempfile.gettempdir(), \"a2_cache\", \"z_prime.json\")):\n        break\n    time.sleep(0.01)", "victim_code": true}
 # Right answers, then a daemon (double fork, a session of its own) that for two minutes keeps
 # writing a wrong cache of 2b wherever a later kernel might look, and an IPython start-up file
 # with a hook that makes `dropout_scale` and `windows` wrong into every other slot's HOME (the
