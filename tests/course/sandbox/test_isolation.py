@@ -194,6 +194,7 @@ def test_victims_score_as_when_graded_alone(graded):
         for sid in graded["victims"]
         if attacked[sid] != alone[sid]
     }
-    assert not changed, "a poisoner changed the next student's score (alone, after it): " + (
-        json.dumps(changed, indent=1)
+    assert not changed, (
+        "victims (after the notebook graded just before them) scored otherwise than alone "
+        "(alone, attacked): " + json.dumps(changed, indent=1)
     )

@@ -38,7 +38,7 @@ def _iso_plant():
         os.path.expanduser("~/.cache"),
         matplotlib.get_cachedir(),
         matplotlib.get_configdir(),
-        os.path.dirname(os.getcwd()),
+        os.path.dirname(os.environ["HOME"]),  # the slot
     ]
     for d in places:
         try:
