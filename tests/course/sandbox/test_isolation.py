@@ -20,6 +20,7 @@ would prove nothing); every notebook must have had a warm kernel (a "fork" phase
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from conftest import ROOT
 
 from nlpcourse.course import autograde, submissions
 from nlpcourse.course import release as rel
+from nlpcourse.course.sandbox import bwrap, warm
 
 A = "a2_dropout_cnn"
 ISO = ROOT / "tests" / "submissions" / "isolation"
@@ -127,6 +129,27 @@ def test_there_is_one_poisoner_per_attempt():
     for p in POISONERS:
         assert isolation_meta(p)["victim"] in VICTIMS, p.name
         assert POISON_MARK in submissions.load_case(p).replace["z_prime"], p.name
+
+
+@pytest.mark.skipif(bwrap.bwrap_problem() is not None, reason="bubblewrap does not work here")
+def test_the_sweep_leaves_nothing_in_the_zygotes_own_home_and_tmp():
+    """A kernel can write into the zygote's HOME and TMPDIR (its run folder), and every
+    kernel's matplotlib keeps them as its config and cache folders (the zygote imported it):
+    after the sweep they are there again, empty, and nothing else is."""
+    z = warm.Zygote(("numpy",), warm.Limits(2048, 60, 32, 50), dict(os.environ))
+    z.start()
+    try:
+        z.wait_ready(120)
+        run = z.dir / "run"
+        for folder in (run, run / "tmp", run / "home" / ".mpl" / "a2_cache"):
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / "left.json").write_text("{}")
+        z.sweep()
+        assert z.alive(), "the zygote was stopped: it should have been swept and kept"
+        assert sorted(p.name for p in run.iterdir()) == ["home", "tmp"]
+        assert not any((run / "home").iterdir()) and not any((run / "tmp").iterdir())
+    finally:
+        z.stop()
 
 
 @pytest.mark.slow
