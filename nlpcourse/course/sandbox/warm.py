@@ -15,9 +15,10 @@ What no two students share, and why:
   kills every process in the sandbox but bubblewrap's and the zygote (found by parentage from
   outside the sandbox: a double fork or a new session escapes nothing), before the next fork;
 - **files**: the only writable places are a slot per notebook (its work folder, a copy of the
-  student's autograde folder, plus HOME, TMPDIR and a private view of the pack's cache), and
-  ``/tmp`` and ``/dev/shm``, which are folders of the grader; all are wiped by the sweep.
-  ``/dev`` is read-only;
+  student's autograde folder, plus HOME, TMPDIR and a private view of the pack's cache),
+  ``/tmp`` and ``/dev/shm``, which are folders of the grader, and the zygote's own HOME and
+  TMPDIR (``run/``: what the zygote imported may keep naming them in every kernel, e.g.
+  matplotlib's config and cache folders); all are wiped by the sweep. ``/dev`` is read-only;
 - **network, SysV IPC, host name**: each kernel takes namespaces of its own
   (:func:`.zygote.own_namespaces`); the zygote checks that it can before it says ready;
 - **the zygote itself**: not dumpable (no ``ptrace``, no ``/proc/<pid>/mem`` or ``fd``); its
@@ -278,11 +279,18 @@ class Zygote:
             workdir, before = copied
             slot = self.dir / "slots" / f"n{self.slots}" / "work"
             if slot.is_dir():
-                copy_back(slot, workdir, before)
-        for sub in ("slots", "tmp", "shm"):
+                try:
+                    copy_back(slot, workdir, before)
+                except OSError:  # what it could not read (a kernel took its own rights away)
+                    pass
+        # run/ too: the zygote's own HOME and TMPDIR, writable by a kernel, and still named in
+        # every kernel by what the zygote imported (matplotlib's config and cache folders)
+        for sub in ("slots", "tmp", "shm", "run"):
             if not _empty(self.dir / sub):
                 self.stop()  # what the kernel left cannot all be removed: never reuse it
                 return
+        for sub in ("run/home", "run/tmp"):
+            (self.dir / sub).mkdir()
 
     def stop(self) -> None:
         """Kill the sandbox (the zygote, and any kernel) and remove its folders."""
@@ -511,12 +519,16 @@ def _empty(folder: Path) -> bool:
         except OSError:
             pass
 
-    for entry in list(os.scandir(folder)):
-        if entry.is_dir(follow_symlinks=False):
-            shutil.rmtree(entry.path, onerror=writable_again)
-        else:
-            try:
-                os.unlink(entry.path)
-            except OSError:
-                pass
-    return not any(os.scandir(folder))
+    try:
+        os.chmod(folder, 0o700)  # a kernel runs as the grader's user: it may have taken them
+        for entry in list(os.scandir(folder)):
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, onerror=writable_again)
+            else:
+                try:
+                    os.unlink(entry.path)
+                except OSError:
+                    pass
+        return not any(os.scandir(folder))
+    except OSError:
+        return False

@@ -181,3 +181,13 @@ def test_a_zygote_that_imports_more_serves_a_notebook_that_needs_less(tmp_path):
     assert warm.zygote_for(["json"], limits, env) is big
     assert big.info["imported"] == ["json", "csv"]
     assert len(warm._ZYGOTES) == 1
+
+
+def test_a_folder_a_kernel_made_unreadable_is_emptied_or_reported(tmp_path):
+    folder = tmp_path / "tmp"
+    (folder / "deep").mkdir(parents=True)
+    (folder / "deep" / "left.txt").write_text("x")
+    (folder / "deep").chmod(0o000)
+    folder.chmod(0o333)  # no read right on the folder itself
+    assert warm._empty(folder) is True
+    assert list(folder.iterdir()) == []
