@@ -107,23 +107,20 @@ def bwrap_command(
     max_processes: int,
     max_file_mb: int,
     extra_ro: list[str] = (),
-    private_tmp: tuple[str, str] | None = None,
+    shm_only_writable_dev: bool = False,
 ) -> list[str]:
     """``kernel_cmd`` wrapped: ``bwrap <mounts> -- prlimit <limits> -- kernel_cmd``.
 
     ``workdir`` (the student's autograde folder) and ``rundir`` (sockets, connection file,
-    HOME, TMPDIR) are the only writable places, with ``/tmp`` and ``/dev/shm``: the sandbox's
-    own memory file systems, or, given ``private_tmp`` (two folders of the grader), those
-    folders, with ``/dev`` read-only (a zygote's sandbox: the grader wipes them between
-    notebooks, :mod:`.warm`).
+    HOME, TMPDIR) are the only writable places, with ``/tmp`` and ``/dev``: the sandbox's own
+    memory file systems. With ``shm_only_writable_dev`` (a zygote's sandbox, :mod:`.warm`),
+    ``/dev/shm`` is a memory file system of its own and the rest of ``/dev`` is read-only, so
+    that the grader knows every place to wipe between notebooks.
     """
     args = ["bwrap", "--unshare-all", "--die-with-parent", "--cap-drop", "ALL"]
-    args += ["--hostname", "sandbox", "--proc", "/proc", "--dev", "/dev"]
-    if private_tmp is None:
-        args += ["--tmpfs", "/tmp"]
-    else:
-        tmp, shm = private_tmp
-        args += ["--remount-ro", "/dev", "--bind", shm, "/dev/shm", "--bind", tmp, "/tmp"]
+    args += ["--hostname", "sandbox", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+    if shm_only_writable_dev:
+        args += ["--tmpfs", "/dev/shm", "--remount-ro", "/dev"]
     for top in TOP_LEVEL:
         p = Path("/") / top
         if p.is_symlink():

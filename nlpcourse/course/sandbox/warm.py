@@ -15,10 +15,11 @@ What no two students share, and why:
   kills every process in the sandbox but bubblewrap's and the zygote (found by parentage from
   outside the sandbox: a double fork or a new session escapes nothing), before the next fork;
 - **files**: the only writable places are a slot per notebook (its work folder, a copy of the
-  student's autograde folder, plus HOME, TMPDIR and a private view of the pack's cache),
-  ``/tmp`` and ``/dev/shm``, which are folders of the grader, and the zygote's own HOME and
-  TMPDIR (``run/``: what the zygote imported may keep naming them in every kernel, e.g.
-  matplotlib's config and cache folders); all are wiped by the sweep. ``/dev`` is read-only;
+  student's autograde folder, plus HOME, TMPDIR and a private view of the pack's cache), the
+  zygote's own HOME and TMPDIR (``run/``: what the zygote imported may keep naming them in
+  every kernel, e.g. matplotlib's config and cache folders), and the sandbox's ``/tmp`` and
+  ``/dev/shm`` (memory file systems, wiped through the zygote's root without crossing the mount
+  points bound below them); all are wiped by the sweep. The rest of ``/dev`` is read-only;
 - **network, SysV IPC, host name**: each kernel takes namespaces of its own
   (:func:`.zygote.own_namespaces`); the zygote checks that it can before it says ready;
 - **the zygote itself**: not dumpable (no ``ptrace``, no ``/proc/<pid>/mem`` or ``fd``); its
@@ -105,7 +106,7 @@ class Zygote:
         self.dir = Path(
             tempfile.mkdtemp(prefix=f"nlpcourse-kernel-{os.getpid()}-zygote-", dir=zygote_base())
         )
-        for sub in ("slots", "tmp", "shm", "run/home", "run/tmp"):
+        for sub in ("slots", "run/home", "run/tmp"):
             (self.dir / sub).mkdir(parents=True)
         self._cgroup = None
         self._out = None
@@ -134,7 +135,7 @@ class Zygote:
             max_processes=self.limits.max_processes + 3,
             max_file_mb=self.limits.max_file_mb,
             extra_ro=extra,
-            private_tmp=(str(self.dir / "tmp"), str(self.dir / "shm")),
+            shm_only_writable_dev=True,
         )
         self._cgroup = make_pids_cgroup(self.limits.max_processes + 3)
         if self._cgroup is not None:
@@ -285,9 +286,14 @@ class Zygote:
                     pass
         # run/ too: the zygote's own HOME and TMPDIR, writable by a kernel, and still named in
         # every kernel by what the zygote imported (matplotlib's config and cache folders)
-        for sub in ("slots", "tmp", "shm", "run"):
+        for sub in ("slots", "run"):
             if not _empty(self.dir / sub):
                 self.stop()  # what the kernel left cannot all be removed: never reuse it
+                return
+        # the sandbox's own /tmp and /dev/shm, seen through the zygote's root
+        for inside in ("tmp", "dev/shm"):
+            if not wipe_memory_fs(Path(f"/proc/{self.host_pid}/root") / inside):
+                self.stop()
                 return
         for sub in ("run/home", "run/tmp"):
             (self.dir / sub).mkdir()
@@ -504,6 +510,44 @@ def copy_back(src: Path, dest: Path, before: dict[str, tuple[int, int]]) -> list
                     shutil.copyfileobj(fin, fout)
             done.append(rel)
     return done
+
+
+def wipe_memory_fs(folder: Path) -> bool:
+    """Remove everything in ``folder`` that lies on its own file system, never crossing into
+    another: the sandbox's ``/tmp`` holds the mount points of what bubblewrap binds below it
+    (a course or a venv under ``/tmp``), which stay, with the folders that lead to them. True
+    if nothing else is left."""
+    try:
+        dev = os.lstat(folder).st_dev
+    except OSError:
+        return False
+
+    def wipe(d: str) -> bool:  # True if d holds nothing of ours any more
+        clean = True
+        os.chmod(d, 0o700)
+        for e in list(os.scandir(d)):
+            st = e.stat(follow_symlinks=False)
+            if st.st_dev != dev:
+                continue  # a mount point
+            if e.is_dir(follow_symlinks=False):
+                if wipe(e.path):
+                    try:
+                        os.rmdir(e.path)
+                    except OSError:
+                        pass  # it leads to a mount point
+                else:
+                    clean = False
+            else:
+                try:
+                    os.unlink(e.path)
+                except OSError:
+                    clean = False
+        return clean
+
+    try:
+        return wipe(str(folder))
+    except OSError:
+        return False
 
 
 def _empty(folder: Path) -> bool:

@@ -23,7 +23,7 @@ def _fresh_zygotes():
     warm.stop_all()
 
 
-def run(tmp_path, name: str, *sources: str, check: bool = True) -> list[dict]:
+def run(tmp_path, name: str, *sources: str, check: bool = True, ro: str = "") -> list[dict]:
     """Run ``sources`` as one notebook with warm kernels; the JSON each cell printed (with
     ``check``: every cell ran without error)."""
     work = tmp_path / name
@@ -32,6 +32,8 @@ def run(tmp_path, name: str, *sources: str, check: bool = True) -> list[dict]:
     c = Config()
     c.SandboxKernelManager.warm = True
     c.SandboxKernelManager.warm_imports = ["json"]
+    if ro:
+        c.SandboxKernelManager.extra_ro_paths = [ro]
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
     SandboxedExecute(config=c, timeout=60).preprocess(nb, {"metadata": {"path": str(work)}})
     out = []
@@ -191,3 +193,18 @@ def test_a_folder_a_kernel_made_unreadable_is_emptied_or_reported(tmp_path):
     folder.chmod(0o333)  # no read right on the folder itself
     assert warm._empty(folder) is True
     assert list(folder.iterdir()) == []
+
+
+def test_what_is_bound_under_tmp_survives_the_sweep(tmp_path):
+    """A course or a venv under /tmp is bound into the sandbox's own /tmp: wiping that /tmp
+    between notebooks must leave the mount points (it once removed them, and the next kernel
+    could not import numpy from a venv under /tmp)."""
+    assert str(tmp_path).startswith("/tmp/")
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    (ro / "lib.txt").write_text("still here")
+    look = f"import json\nprint(json.dumps(open({str(ro / 'lib.txt')!r}).read()))"
+    for name in ("a", "b", "c"):
+        (seen,) = run(tmp_path, name, look, ro=str(ro))
+        assert seen == "still here", name
+    assert (ro / "lib.txt").read_text() == "still here"
