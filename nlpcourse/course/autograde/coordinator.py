@@ -273,6 +273,7 @@ def _autograde(
     runs = root / RUNS_DIR
     runs.mkdir(parents=True, exist_ok=True)
     _remove_dead_runs(runs)
+    remove_dead_kernels()
     run_dir = runs / f"run-{os.getpid()}-{time.time_ns()}-{os.uname().nodename}"
     run_dir.mkdir()
     if is_sqlite(db_url):
@@ -331,6 +332,40 @@ def _autograde(
     summary.wall = time.perf_counter() - t0
     summary.results.sort(key=lambda r: (r.assignment, r.student))
     return summary
+
+
+def remove_dead_kernels() -> list[int]:
+    """Remove what the kernels of grading processes that no longer exist left on this machine
+    (run folders, zygote folders, pids cgroups: ``nlpcourse-kernel-<pid>-*``,
+    ``nlpcourse-<pid>-*``). A worker killed with its coordinator cleans up after itself, but a
+    kernel it was starting at that moment can leave its folder behind. Returns those pids."""
+    import glob
+    import re
+    import tempfile
+
+    from nlpcourse.course.autograde.worker import remove_leftovers
+    from nlpcourse.course.sandbox.cgroups import pids_cgroup_root
+
+    found = set()
+    for base in sorted({tempfile.gettempdir(), "/var/tmp"}):
+        for p in glob.glob(os.path.join(base, "nlpcourse-kernel-*-*")):
+            m = re.match(r"nlpcourse-kernel-(\d+)-", os.path.basename(p))
+            found |= {int(m.group(1))} if m else set()
+    root = pids_cgroup_root()
+    if root is not None:
+        for p in glob.glob(os.path.join(root, "nlpcourse-*-*")):
+            m = re.match(r"nlpcourse-(\d+)-", os.path.basename(p))
+            found |= {int(m.group(1))} if m else set()
+    dead = []
+    for pid in sorted(found):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            remove_leftovers(pid)
+            dead.append(pid)
+        except OSError:
+            continue  # alive, another user's
+    return dead
 
 
 def _remove_dead_runs(runs: Path) -> None:

@@ -437,3 +437,21 @@ def test_workers_run_torch_after_the_coordinator_did():
     with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
         got = pool.submit(_torch_conv_sum, 200_000).result(timeout=120)
     assert got == pytest.approx(want)
+
+
+def test_what_dead_graders_left_is_removed_and_the_living_ones_kept(tmp_path):
+    from nlpcourse.course.autograde.coordinator import remove_dead_kernels
+
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # a pid that no longer runs (reused at once only by bad luck)
+    dead = Path(tempfile.mkdtemp(prefix=f"nlpcourse-kernel-{gone.pid}-"))
+    (dead / "home").mkdir()
+    zygote = Path(tempfile.mkdtemp(prefix=f"nlpcourse-kernel-{gone.pid}-zygote-", dir="/var/tmp"))
+    mine = Path(tempfile.mkdtemp(prefix=f"nlpcourse-kernel-{os.getpid()}-"))
+    try:
+        assert gone.pid in remove_dead_kernels()
+        assert not dead.exists() and not zygote.exists()
+        assert mine.exists()  # this process is alive: its kernels are its own business
+    finally:
+        for d in (dead, zygote, mine):
+            shutil.rmtree(d, ignore_errors=True)
