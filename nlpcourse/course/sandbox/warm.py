@@ -370,13 +370,14 @@ def zygote_for(modules: list[str], limits: Limits, env: dict[str, str], log=None
                 key = other
                 break
     z = _ZYGOTES.pop(key, None)
+    wanted = tuple(modules) if z is None else z.modules  # a replacement imports as much
     if z is not None and z.info and not z.alive():
         if log:
             log.warning("The warm zygote ended (a kernel killed it?): starting a new one")
         z.stop()
         z = None
     if z is None:
-        z = Zygote(tuple(modules), limits, dict(env))
+        z = Zygote(wanted, limits, dict(env))
         z.start()
     _ZYGOTES[key] = z  # the most recently used last
     try:

@@ -208,3 +208,18 @@ def test_what_is_bound_under_tmp_survives_the_sweep(tmp_path):
         (seen,) = run(tmp_path, name, look, ro=str(ro))
         assert seen == "still here", name
     assert (ro / "lib.txt").read_text() == "still here"
+
+
+def test_a_dead_zygote_that_imported_more_is_replaced_by_one_that_does_too(tmp_path):
+    from nlpcourse.course.sandbox.kernel import SandboxKernelManager
+
+    limits = SandboxKernelManager().warm_limits()
+    env = dict(os.environ)
+    warm.prestart(["json", "csv"], limits, env)
+    (big,) = warm._ZYGOTES.values()
+    big.wait_ready()
+    big.proc.kill()
+    big.proc.wait()
+    new = warm.zygote_for(["json"], limits, env)
+    assert new is not big and new.alive()
+    assert new.modules == ("json", "csv")  # the next a3 notebook still finds transformers
