@@ -253,7 +253,9 @@ def stop_kernels() -> None:
     """Kill every child of this process (a kernel, or the bubblewrap around one: each in its
     own session, which dies whole), then remove what their sandboxes leave (pids cgroups, run
     folders), the clean-up a kernel manager does when a notebook ends normally."""
-    for pid in _children(os.getpid()):
+    from nlpcourse.course.sandbox.warm import children_of
+
+    for pid in children_of(os.getpid()):
         for kill in (os.killpg, os.kill):
             try:
                 kill(pid, signal.SIGKILL)
@@ -295,15 +297,3 @@ def _kill_naming(paths: list[str]) -> None:
                 os.kill(int(d.name), signal.SIGKILL)
             except OSError:
                 pass
-
-
-def _children(ppid: int) -> list[int]:
-    out = []
-    for d in Path("/proc").glob("[0-9]*"):
-        try:
-            stat = (d / "stat").read_text()
-        except OSError:
-            continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == ppid:
-            out.append(int(d.name))
-    return out

@@ -12,9 +12,10 @@ from __future__ import annotations
 import os
 import signal
 import time
-from pathlib import Path
 
 from jupyter_client.provisioning import LocalProvisioner
+
+from nlpcourse.course.sandbox.warm import running
 
 
 class ForkedKernel:
@@ -29,7 +30,7 @@ class ForkedKernel:
         self._signalled: int | None = None
 
     def poll(self) -> int | None:
-        if self.returncode is None and not _running(self.pid):
+        if self.returncode is None and not running(self.pid):
             # Its exit status is the zygote's to collect: say how it ended if we ended it.
             self.returncode = -self._signalled if self._signalled else 1
         return self.returncode
@@ -56,16 +57,6 @@ class ForkedKernel:
 
     def terminate(self) -> None:
         self.send_signal(signal.SIGTERM)
-
-
-def _running(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state not in ("Z", "X")
 
 
 BIND_WAIT = 10.0  # s: a forked kernel binds its sockets in tens of milliseconds

@@ -201,7 +201,7 @@ class Zygote:
     # -- use ------------------------------------------------------------------------------
 
     def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None and _running(self.host_pid)
+        return self.proc is not None and self.proc.poll() is None and running(self.host_pid)
 
     def new_slot(self, workdir: str) -> Path:
         """A fresh folder for one notebook: ``work`` (a copy of ``workdir``), ``home``,
@@ -240,7 +240,7 @@ class Zygote:
 
     def _host_pid_of(self, ns_pid: int) -> int:
         """The pid outside the sandbox of the zygote's child ``ns_pid`` (0: it ended already)."""
-        for pid in _children_of(self.host_pid):
+        for pid in children_of(self.host_pid):
             try:
                 status = Path(f"/proc/{pid}/status").read_text()
             except OSError:
@@ -262,7 +262,7 @@ class Zygote:
     def _sweep(self) -> None:
         for _ in range(SWEEP_ROUNDS):
             victims = [
-                p for p in descendants(self.proc.pid) if p not in self.protected and _running(p)
+                p for p in descendants(self.proc.pid) if p not in self.protected and running(p)
             ]
             if not victims:
                 break
@@ -443,12 +443,14 @@ def descendants(root: int) -> list[int]:
     return out
 
 
-def _children_of(ppid: int) -> list[int]:
+def children_of(ppid: int) -> list[int]:
     return [pid for pid, (parent, _) in _process_table().items() if parent == ppid]
 
 
-def _running(pid: int) -> bool:
+def running(pid: int) -> bool:
     """The process exists and is not a zombie."""
+    if pid <= 0:
+        return False
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except OSError:
