@@ -83,3 +83,29 @@ def test_refuses_without_a_sandbox_unless_allowed(tmp_path, monkeypatch):
     monkeypatch.delenv("NLPCOURSE_ALLOW_UNSANDBOXED", raising=False)
     with pytest.raises(SandboxUnavailable, match="Refusing to run student code"):
         _run(tmp_path, [nbformat.v4.new_code_cell("1")])
+
+
+def test_the_course_config_gives_plain_tracebacks(tmp_path):
+    """The pack's nbgrader_config.py starts grading kernels with IPython's xmode Plain: an error
+    shows as Python's own traceback (frames and message), not the highlighted source context
+    that IPython's default mode takes 10-60 ms to format in a fresh kernel."""
+    import re
+
+    from conftest import ROOT
+
+    from nlpcourse.course.autograde.nbgrader_app import course_app
+    from nlpcourse.course.sandbox import warm
+
+    config = course_app(ROOT).config
+    src = "def f():\n    raise ValueError('no')\n\nf()"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(src)])
+    try:
+        SandboxedExecute(config=config, timeout=60).preprocess(
+            nb, {"metadata": {"path": str(tmp_path)}}
+        )
+    finally:
+        warm.stop_all()
+    (err,) = [o for o in nb.cells[0].outputs if o.get("output_type") == "error"]
+    text = re.sub(r"\x1b\[[0-9;]*m", "", "".join(err["traceback"]))
+    assert text.startswith("Traceback (most recent call last)"), text
+    assert "---->" not in text and "ValueError: no" in text, text
