@@ -455,13 +455,15 @@ def _pool_context(multiprocessing):
     one that has already run torch's OpenMP thread pool hangs in its first parallel op
     (libgomp is not fork-safe): a coordinator that graded, trained or tested anything
     before would hang every worker. The fork server is a fresh interpreter that only imports
-    nbgrader (preloaded, so a worker still starts in well under a second) and never computes;
-    spawn where there is no fork server.
+    nbgrader and torch (preloaded, so a worker starts in well under a second and does not
+    import torch for its checks again) and never computes: importing torch starts no OpenMP
+    thread. Each worker then sets torch's thread count for its run (``worker._apply_threads``).
+    Spawn where there is no fork server.
     """
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["nlpcourse.course.autograde.worker", "nbgrader.apps"])
+    ctx.set_forkserver_preload(["nlpcourse.course.autograde.worker", "nbgrader.apps", "torch"])
     return ctx
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import sys
 import threading
 import time
 import traceback
@@ -60,6 +61,18 @@ def fast_kernel_shutdown(config) -> bool:
     return True
 
 
+def _apply_threads() -> None:
+    """torch's thread count from ``OMP_NUM_THREADS`` as this worker's run sets it. The fork
+    server imported torch before the run's environment existed, and OpenMP reads the variable
+    once, as torch loads."""
+    from nlpcourse import settings
+
+    torch = sys.modules.get("torch")
+    n = settings.text("OMP_NUM_THREADS") or ""
+    if torch is not None and n.isdigit() and int(n) > 0:
+        torch.set_num_threads(int(n))
+
+
 def _capture_output(run_dir: str) -> None:
     """Send this worker's (and its kernels') stdout and stderr to a file of the run, not over
     the coordinator's progress bar."""
@@ -87,6 +100,7 @@ def _worker_state(
     key = (root, db_url, run_dir)
     if key not in _STATE:
         os.environ.update(env or {})
+        _apply_threads()
         from nbgrader.apps import NbGraderAPI
         from sqlalchemy.exc import SAWarning
 

@@ -30,6 +30,24 @@ def test_kernels_stop_at_once_unless_the_course_configures_it():
         assert c["Execute"].get("shutdown_kernel", "graceful") == "graceful"
 
 
+def test_a_worker_gives_torch_the_runs_thread_count(monkeypatch):
+    """The fork server imported torch before the run set OMP_NUM_THREADS (OpenMP reads it
+    once, as torch loads): the worker applies the run's count itself."""
+    import torch
+
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(2)
+        monkeypatch.setenv("OMP_NUM_THREADS", "1")
+        worker._apply_threads()
+        assert torch.get_num_threads() == 1
+        monkeypatch.setenv("OMP_NUM_THREADS", "not a number")
+        worker._apply_threads()  # left as it was
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)
+
+
 def _alive(pid: int) -> bool:
     try:
         return "Z" not in Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
