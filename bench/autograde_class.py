@@ -98,14 +98,20 @@ def run(cmd: list[str], cwd: Path, env: dict | None = None) -> float:
 
 
 def run_out(cmd: list[str], cwd: Path, env: dict | None = None) -> tuple[float, str]:
-    t0 = time.perf_counter()
-    proc = subprocess.run(
-        cmd, cwd=cwd, env={**rel.tool_env(), **(env or {})}, capture_output=True, text=True
-    )
-    wall = time.perf_counter() - t0
+    """The wall time of ``cmd`` until it exits, and its output. The output goes to files, not
+    pipes: a pipe would also wait for any helper process that still holds it open as it exits
+    after the command (multiprocessing's fork server), which no one at a terminal waits for."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        t0 = time.perf_counter()
+        proc = subprocess.run(
+            cmd, cwd=cwd, env={**rel.tool_env(), **(env or {})}, stdout=out, stderr=err
+        )
+        wall = time.perf_counter() - t0
+        out.seek(0), err.seek(0)
+        stdout, stderr = out.read(), err.read()
     if proc.returncode not in (0, 1):  # 1: some submission failed (the hostile ones may)
-        sys.exit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
-    return wall, proc.stdout
+        sys.exit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{stderr[-3000:]}")
+    return wall, stdout
 
 
 def worker_seconds(out: str, names: list[str]) -> dict[str, float]:
