@@ -112,13 +112,17 @@ c.SandboxKernelManager.warm_imports = [
     "nlpcourse.hub",
     "tqdm.auto",
 ]
-# a3 alone loads a transformer in the kernel: its own zygote, with transformers imported
+# Imported into a worker's zygote at its first notebook of the assignment. torch._dynamo is
+# what torch.optim loads at the first optimizer step (with sympy: about 1 s per kernel).
 c.SandboxKernelManager.warm_imports_by_assignment = {
     "a3_attention": [
         "seaborn",
         "transformers",
         "transformers.models.distilbert.modeling_distilbert",
-    ]
+    ],
+    "a4_classifiers": ["torch._dynamo"],
+    "a5_bleu_attention": ["torch._dynamo"],
+    "a6_pretraining": ["torch._dynamo"],
 }
 c.SandboxedExecute.max_output_bytes = 2_000_000
 c.GenerateFeedback.preprocessors = [

@@ -51,8 +51,9 @@ class RunSummary:
             return {}
         names = sorted({k for p in timed for k in p})
         out = {k: sum(p.get(k, 0.0) for p in timed) / len(timed) for k in names}
-        # "fork" and "zygote start" happen inside "kernel start"
-        inner = sum(v for k, v in out.items() if k not in ("autograde", "fork", "zygote start"))
+        # "fork", "zygote start" and "zygote imports" happen inside "kernel start"
+        nested = ("autograde", "fork", "zygote start", "zygote imports")
+        inner = sum(v for k, v in out.items() if k not in nested)
         out["nbgrader"] = out.get("autograde", 0.0) - inner
         return out
 
@@ -132,6 +133,7 @@ PHASE_NAMES = [
     ("zygote start", "waiting for a zygote"),
     ("kernel start", "kernel start"),
     ("fork", "of which fork"),
+    ("zygote imports", "of which the zygote's own imports"),
     ("kernel handshake", "first reply"),
     ("cells", "cells"),
     ("checks", "grader's checks"),

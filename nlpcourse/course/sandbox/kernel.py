@@ -57,7 +57,7 @@ class SandboxKernelManager(AsyncKernelManager):
     warm_imports_by_assignment = Dict(
         value_trait=List(Unicode()),
         help="More modules for one assignment (its folder name): {assignment: [module, ...]}; "
-        "such an assignment gets a zygote of its own",
+        "a worker's zygote imports them at its first notebook of that assignment",
     ).tag(config=True)
 
     def warm_limits(self):
@@ -203,9 +203,11 @@ class SandboxKernelManager(AsyncKernelManager):
 
 def prestart_warm(config, assignments: list[str] = ()) -> None:
     """Start this process's zygote now, without waiting for it (a worker calls this before it
-    sets nbgrader up): one that imports what every one of ``assignments`` needs (the
-    course-wide modules and each one's own), so that no notebook of the run waits for a zygote
-    of its own. Nothing unless the config asks for warm kernels and bubblewrap works here."""
+    sets nbgrader up). It imports the course-wide modules, and an assignment's own ones only
+    when every one of ``assignments`` needs them (an a3-only run): otherwise the zygote learns
+    them at the worker's first notebook that needs them (:func:`warm.zygote_for`), and a
+    worker that gets none never pays for them. Nothing unless the config asks for warm
+    kernels and bubblewrap works here."""
     km = SandboxKernelManager(config=config)
     if not km.warm or bwrap_problem() is not None:
         return
@@ -214,8 +216,8 @@ def prestart_warm(config, assignments: list[str] = ()) -> None:
     try:
         if km._warm_kernel_cmd_ok():
             modules = list(km.warm_imports)
-            for a in assignments:
-                modules += [m for m in km.warm_imports_by_assignment.get(a, []) if m not in modules]
-            warm.prestart(modules, km.warm_limits(), km.warm_env())
+            own = [km.warm_imports_by_assignment.get(a, []) for a in assignments]
+            modules += [m for m in (own[0] if own else []) if all(m in o for o in own)]
+            warm.prestart(list(dict.fromkeys(modules)), km.warm_limits(), km.warm_env())
     except (warm.WarmUnavailable, OSError) as exc:  # the first kernel says it again, and why
         km.log.warning("No warm zygote started ahead: %s", exc)

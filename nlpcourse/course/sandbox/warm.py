@@ -215,6 +215,25 @@ class Zygote:
         pack_cache_view(str(slot / "cache"))
         return slot
 
+    def grow(self, modules: list[str]) -> dict:
+        """Import ``modules`` too, between two forks (library code, as at start: no kernel
+        runs now, the last one was swept); the zygote's report. A module that fails is
+        logged by the caller and not tried again; the notebook's kernel imports it itself."""
+        missing = [m for m in modules if m not in self.modules]
+        if not missing:
+            return {"imported": [], "failed": {}}
+        with timing.phase("zygote imports"):
+            try:
+                self._requests.write(json.dumps({"import": missing}) + "\n")
+            except OSError as exc:
+                raise WarmUnavailable(f"the zygote does not take requests: {exc}") from None
+            reply = self._read_line(READY_TIMEOUT)
+        self.modules = (*self.modules, *missing)
+        self.info["imported"] = [*self.info.get("imported", []), *reply.get("imported", [])]
+        self.info["failed"] = {**self.info.get("failed", {}), **reply.get("failed", {})}
+        self.info["threads"] = reply.get("threads", 1)
+        return reply
+
     def fork(self, slot: Path, env: dict[str, str], argv: list[str]) -> int:
         """Fork a kernel in ``slot``; its pid outside the sandbox."""
         env = dict(env)
@@ -360,15 +379,22 @@ def prestart(modules: list[str], limits: Limits, env: dict[str, str]) -> None:
 
 def zygote_for(modules: list[str], limits: Limits, env: dict[str, str], log=None) -> Zygote:
     """A ready zygote for ``modules`` (started, or restarted if a kernel killed it).
-    :class:`WarmUnavailable` says why there is none."""
+    :class:`WarmUnavailable` says why there is none.
+
+    One that imports all of these and more serves too. Otherwise the most recently used live
+    zygote with the same limits imports the rest (:meth:`Zygote.grow`): a worker keeps one
+    zygote, which learns a3's transformers at the first a3 notebook, and a run that holds
+    no a3 notebook never pays for them."""
     key = _key(modules, limits)
     if key in _REFUSED:
         raise WarmUnavailable(_REFUSED[key])
-    if key not in _ZYGOTES:  # one that imports all of these and more serves too
+    if key not in _ZYGOTES:
         for other, z in _ZYGOTES.items():
             if other[1:] == key[1:] and set(modules) <= set(z.modules):
                 key = other
                 break
+        else:
+            key = _grow_one(modules, limits, log) or key
     z = _ZYGOTES.pop(key, None)
     wanted = tuple(modules) if z is None else z.modules  # a replacement imports as much
     if z is not None and z.info and not z.alive():
@@ -394,6 +420,31 @@ def zygote_for(modules: list[str], limits: Limits, env: dict[str, str], log=None
         log.warning("The warm zygote runs %s threads after its imports", info["threads"])
     _trim()
     return z
+
+
+def _grow_one(modules: list[str], limits: Limits, log=None) -> tuple | None:
+    """The key of a live zygote with these limits that now imports ``modules`` too, or None."""
+    for other, z in reversed(list(_ZYGOTES.items())):
+        if other[1:] != _key(modules, limits)[1:]:
+            continue
+        try:
+            with timing.phase("zygote start"):
+                z.wait_ready()
+            if not z.alive():
+                return None
+            reply = z.grow(modules)
+        except WarmUnavailable as exc:
+            if log:
+                log.warning("The warm zygote could not import %s: %s", modules, exc)
+            _ZYGOTES.pop(other).stop()
+            return None
+        if reply.get("failed") and log:
+            log.warning("The warm zygote could not import %s", reply["failed"])
+        _ZYGOTES.pop(other)
+        key = _key(z.modules, limits)
+        _ZYGOTES[key] = z
+        return key
+    return None
 
 
 def _trim() -> None:

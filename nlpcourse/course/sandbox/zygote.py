@@ -7,6 +7,10 @@ it is ready, then serves requests, one JSON line each, read from fd ``R`` and an
 ``W``::
 
     {"cwd": ..., "env": {...}, "argv": ["ipykernel_launcher", "-f", ...]}  ->  {"pid": N}
+    {"import": [MODULE, ...]}  ->  {"imported": [...], "failed": {...}, "threads": N}
+
+The second kind grows a running zygote: a notebook that needs more (a3's transformers) has it
+imported here once, between two forks, instead of in every kernel.
 
 For each request it forks. The child becomes the kernel, in this order: a session of its own;
 the zygote's pipes closed; a user, network, IPC and UTS namespace of its own inside the sandbox
@@ -169,12 +173,10 @@ def _reap() -> None:
             return
 
 
-def serve(control: tuple[int, int], modules: list[str]) -> int:
-    """Import ``modules``, say ready, then fork a kernel per request until the pipe closes."""
-    r, w = control
-    out = os.fdopen(w, "w", buffering=1)
-    t0 = time.perf_counter()
-    set_dumpable(False)
+def import_all(modules: list[str]) -> dict:
+    """Import ``modules`` (library code); which did, which failed and why, and the threads."""
+    import threading
+
     imported, failed = [], {}
     for name in modules:
         try:
@@ -182,6 +184,16 @@ def serve(control: tuple[int, int], modules: list[str]) -> int:
             imported.append(name)
         except Exception as exc:  # noqa: BLE001 - told to the grader, who logs it
             failed[name] = f"{type(exc).__name__}: {exc}"
+    return {"imported": imported, "failed": failed, "threads": threading.active_count()}
+
+
+def serve(control: tuple[int, int], modules: list[str]) -> int:
+    """Import ``modules``, say ready, then fork a kernel per request until the pipe closes."""
+    r, w = control
+    out = os.fdopen(w, "w", buffering=1)
+    t0 = time.perf_counter()
+    set_dumpable(False)
+    done = import_all(modules)
     for name in KERNEL_MODULES:
         importlib.import_module(name)
     problem = namespaces_work()
@@ -190,8 +202,7 @@ def serve(control: tuple[int, int], modules: list[str]) -> int:
     ready = {
         "ready": problem is None,
         "problem": problem,
-        "imported": imported,
-        "failed": failed,
+        **done,
         "threads": threading.active_count(),
         "seconds": round(time.perf_counter() - t0, 3),
         "pid": os.getpid(),
@@ -203,6 +214,9 @@ def serve(control: tuple[int, int], modules: list[str]) -> int:
         _reap()
         try:
             request = json.loads(line)
+            if "import" in request:
+                out.write(json.dumps(import_all([str(m) for m in request["import"]])) + "\n")
+                continue
             pid = os.fork()
         except Exception as exc:  # noqa: BLE001 - a bad request is answered, not fatal
             out.write(json.dumps({"error": f"{type(exc).__name__}: {exc}"}) + "\n")

@@ -47,3 +47,29 @@ def test_a_sandboxed_kernel_sees_only_its_own_folders(tmp_path, monkeypatch):
     assert seen["course_visible"] is False and seen["secret"] is None, seen
     assert seen["ifaces"] == ["lo"], seen
     assert not os.path.exists(run), "the kernel's run folder outlived the kernel"
+
+
+def test_a_worker_prestarts_what_every_assignment_of_its_run_needs():
+    """A worker's zygote starts with the course-wide modules, and with an assignment's own only
+    when every assignment of the run needs them; the others come at the first notebook."""
+    from traitlets.config import Config
+
+    from nlpcourse.course.sandbox import warm
+    from nlpcourse.course.sandbox.kernel import prestart_warm
+
+    c = Config()
+    c.SandboxKernelManager.warm = True
+    c.SandboxKernelManager.warm_imports = ["json"]
+    c.SandboxKernelManager.warm_imports_by_assignment = {"t1": ["csv", "wave"], "t2": ["wave"]}
+    try:
+        for run, modules in [
+            (["t1", "t2"], ("json", "wave")),
+            (["t1"], ("json", "csv", "wave")),
+            (["t3", "t1"], ("json",)),
+            ([], ("json",)),
+        ]:
+            warm.stop_all()
+            prestart_warm(c, run)
+            assert [z.modules for z in warm._ZYGOTES.values()] == [modules], run
+    finally:
+        warm.stop_all()

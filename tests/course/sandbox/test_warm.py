@@ -23,15 +23,19 @@ def _fresh_zygotes():
     warm.stop_all()
 
 
-def run(tmp_path, name: str, *sources: str, check: bool = True, ro: str = "") -> list[dict]:
-    """Run ``sources`` as one notebook with warm kernels; the JSON each cell printed (with
-    ``check``: every cell ran without error)."""
+def run(
+    tmp_path, name: str, *sources: str, check: bool = True, ro: str = "", by: dict | None = None
+) -> list[dict]:
+    """Run ``sources`` as one notebook with warm kernels (in a folder ``name``: the
+    assignment, for ``warm_imports_by_assignment`` = ``by``); the JSON each cell printed
+    (with ``check``: every cell ran without error)."""
     work = tmp_path / name
     work.mkdir()
     (work / "data.txt").write_text("the student's file")
     c = Config()
     c.SandboxKernelManager.warm = True
     c.SandboxKernelManager.warm_imports = ["json"]
+    c.SandboxKernelManager.warm_imports_by_assignment = by or {}
     if ro:
         c.SandboxKernelManager.extra_ro_paths = [ro]
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
@@ -223,3 +227,22 @@ def test_a_dead_zygote_that_imported_more_is_replaced_by_one_that_does_too(tmp_p
     new = warm.zygote_for(["json"], limits, env)
     assert new is not big and new.alive()
     assert new.modules == ("json", "csv")  # the next a3 notebook still finds transformers
+
+
+def test_a_zygote_learns_what_a_later_notebook_needs(tmp_path):
+    """A worker keeps one zygote: the first notebook of an assignment that needs more has it
+    imported there, between two forks, and its kernel starts with it; a module that cannot be
+    imported is reported and not asked for again."""
+    by = {"t2": ["wave"], "t3": ["wave", "no_such_module_here"]}
+    look = "import json, sys\nprint(json.dumps('wave' in sys.modules))"
+    assert run(tmp_path, "t1", look, by=by) == [False]  # the control: nothing imports it
+    (z,) = warm._ZYGOTES.values()
+    assert run(tmp_path, "t2", look, by=by) == [True]
+    assert warm._ZYGOTES == {warm._key(z.modules, z.limits): z}  # the same one, grown
+    assert "wave" in z.info["imported"]
+    assert run(tmp_path, "t3", look, by=by) == [True]
+    assert "no_such_module_here" in z.info["failed"] and len(warm._ZYGOTES) == 1
+    asked = []
+    z.grow = lambda modules: asked.append(modules)  # noqa: B023 - it must not be called
+    assert warm.zygote_for(["json", "wave", "no_such_module_here"], z.limits, z.env) is z
+    assert asked == []
