@@ -100,7 +100,7 @@ c.SandboxKernelManager.warm = not settings.cold_kernels()
 c.SandboxKernelManager.warm_imports = [
     "numpy",
     "torch",
-    "matplotlib.pyplot",
+    "matplotlib",
     "nlpcourse",
     "nlpcourse.graph",
     "nlpcourse.corpus",
@@ -112,16 +112,19 @@ c.SandboxKernelManager.warm_imports = [
     "nlpcourse.hub",
     "tqdm.auto",
 ]
-# Imported into a worker's zygote at its first notebook of the assignment. torch._dynamo is
-# what torch.optim loads at the first optimizer step (with sympy: about 1 s per kernel).
+# Imported into a worker's zygote at its first notebook of the assignment: pyplot where the
+# notebook plots; torch._dynamo, which torch.optim loads at the first optimizer step (with
+# sympy: about 1 s per kernel).
 c.SandboxKernelManager.warm_imports_by_assignment = {
+    "a1_backprop": ["matplotlib.pyplot"],
     "a3_attention": [
+        "matplotlib.pyplot",
         "seaborn",
         "transformers",
         "transformers.models.distilbert.modeling_distilbert",
     ],
     "a4_classifiers": ["torch._dynamo"],
-    "a5_bleu_attention": ["torch._dynamo"],
+    "a5_bleu_attention": ["matplotlib.pyplot", "torch._dynamo"],
     "a6_pretraining": ["torch._dynamo"],
 }
 c.SandboxedExecute.max_output_bytes = 2_000_000
