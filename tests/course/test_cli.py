@@ -44,3 +44,28 @@ def test_markscheme_prints_each_hand_graded_cell(capsys):
     assert cli.main(["--root", str(ROOT), "markscheme", "a3_attention"]) == 0
     out = capsys.readouterr().out
     assert re.search(r"^## plot_attention \(3 points\)", out, re.M), out[:2000]
+
+
+def test_the_program_flushes_runs_its_exit_hooks_and_keeps_the_exit_code(tmp_path):
+    """run() (the installed ``nlpcourse`` and ``python -m``) ends the process itself, skipping
+    only Python's teardown: everything printed arrives, exit hooks run, the code is main()'s."""
+    prog = (
+        "import atexit, sys\n"
+        "from nlpcourse.course import cli\n"
+        "atexit.register(lambda: print('the exit hook ran'))\n"
+        "sys.argv = ['nlpcourse', *sys.argv[1:]]\n"
+        "cli.run()\n"
+    )
+    ok = subprocess.run(
+        [sys.executable, "-c", prog, "--root", str(ROOT), "markscheme", "a3_attention"],
+        capture_output=True,
+        text=True,
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert re.search(r"^## plot_attention \(3 points\)", ok.stdout, re.M), ok.stdout[-2000:]
+    assert ok.stdout.rstrip().endswith("the exit hook ran"), ok.stdout[-500:]
+    bad = subprocess.run(  # no course root here: main() says so and returns 2
+        [sys.executable, "-c", prog, "build"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert bad.returncode == 2 and "No course root found" in bad.stderr, bad.stderr
+    assert bad.stdout.rstrip().endswith("the exit hook ran"), bad.stdout
