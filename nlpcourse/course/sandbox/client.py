@@ -4,8 +4,8 @@
 too (so IOPub is connected), then drains IOPub until it has been quiet. jupyter_client waits
 200 ms for that IOPub message (a subscription made a moment before the reply misses the
 kernel's messages, so the first try usually fails) and 200 ms of quiet: together 0.2-0.4 s per
-notebook, a third of a warm notebook's grading. Here both waits are 20 ms and the
-``kernel_info`` request is repeated sooner. Nothing depends on the drain: nbclient keeps only
+notebook, a third of a warm notebook's grading. Here the first wait is 20 ms, the quiet
+5 ms, and the ``kernel_info`` request is repeated sooner. Nothing depends on the drain: nbclient keeps only
 the messages whose parent is the request it sent.
 """
 
@@ -17,7 +17,7 @@ from queue import Empty
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_core.utils import ensure_async
 
-QUIET = 0.02  # s of IOPub silence that ends the start-up drain
+QUIET = 0.005  # s of IOPub silence that ends the start-up drain
 IOPUB_WAIT = 0.02  # s to wait for an IOPub message after a kernel_info reply, before asking again
 
 
