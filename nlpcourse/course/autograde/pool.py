@@ -100,9 +100,11 @@ class LocalPool:
                         if kind == "result":
                             value.retried = first_death.get(w.job, "")
                             w.job = None
-                            yield value
+                            # the next job first: the worker grades while this result is
+                            # written to the gradebook
                             if queue and not self.stop.soon:
                                 self._give(w, queue.popleft())
+                            yield value
                             continue
                     if w.proc.is_alive():
                         continue
