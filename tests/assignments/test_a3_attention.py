@@ -9,6 +9,7 @@ import importlib.util
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -206,6 +207,46 @@ def test_the_checks_sentence_tokens_are_the_tokenizers(checks):
     tok = hub.load_tokenizer()
     ids = tok(checks.SENTENCE)["input_ids"]
     assert tok.convert_ids_to_tokens(ids) == checks.TOKENS
+
+
+def test_the_graders_distilbert_without_transformers_is_transformers(checks, tmp_path):
+    """The grader reads a local checkpoint with tokenizers and safetensors and runs its own
+    forward pass (distilbert_forward): the same tokens, hidden states, attention and weights as
+    transformers' DistilBertModel, and transformers is not imported for it; a folder it cannot
+    read that way (no tokenizer.json) goes through transformers."""
+    from nlpcourse import hub
+
+    path = str(hub.seeded_checkpoint(hub.DEFAULT_MODEL))
+    light = checks.Bert(path)
+    ref = object.__new__(checks.Bert)
+    ref._from_transformers(path)
+    assert light.tokens == ref.tokens
+    pairs = [*zip(light.hidden, ref.hidden, strict=True)]
+    pairs += zip(light.attentions, ref.attentions, strict=True)
+    for mine, theirs in pairs:
+        np.testing.assert_allclose(mine, theirs, rtol=1e-5, atol=1e-6)
+    assert len(light.hidden) == 7 and light.attentions[checks.LAYER].shape[0] == ref.n_heads
+    for n in "qkv":
+        assert all(np.array_equal(a, b) for a, b in zip(light.w[n], ref.w[n], strict=True))
+    assert light.n_heads == ref.n_heads and np.array_equal(light.fingerprint(), ref.fingerprint())
+
+    src = str(SRC / "hidden" / "checks.py")
+    code = (
+        "import importlib.util, sys\n"
+        f"spec = importlib.util.spec_from_file_location('c', {src!r})\n"
+        "m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)\n"
+        f"m.Bert({path!r}); print('transformers' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False", out.stdout + out.stderr
+
+    partial = tmp_path / "no_tokenizer_json"
+    partial.mkdir()
+    for f in Path(path).iterdir():
+        if f.name != "tokenizer.json":
+            (partial / f.name).write_bytes(f.read_bytes())
+    assert checks._light(object.__new__(checks.Bert), partial) is False
+    assert checks.Bert(str(partial)).tokens == ref.tokens  # through transformers
 
 
 def _reference_namespace():
