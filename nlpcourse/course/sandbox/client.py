@@ -5,8 +5,8 @@ too (so IOPub is connected), then drains IOPub until it has been quiet. jupyter_
 200 ms for that IOPub message (a subscription made a moment before the reply misses the
 kernel's messages, so the first try usually fails) and 200 ms of quiet: together 0.2-0.4 s per
 notebook, a third of a warm notebook's grading. Here the first wait is 20 ms, the quiet
-5 ms, and the ``kernel_info`` request is repeated sooner. Nothing depends on the drain: nbclient keeps only
-the messages whose parent is the request it sent.
+5 ms, and the ``kernel_info`` request is repeated sooner. Nothing depends on the drain:
+nbclient keeps only the messages whose parent is the request it sent.
 """
 
 from __future__ import annotations
