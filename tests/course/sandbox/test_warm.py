@@ -243,6 +243,36 @@ def test_a_zygote_learns_what_a_later_notebook_needs(tmp_path):
     assert run(tmp_path, "t3", look, by=by) == [True]
     assert "no_such_module_here" in z.info["failed"] and len(warm._ZYGOTES) == 1
     asked = []
-    z.grow = lambda modules: asked.append(modules)  # noqa: B023 - it must not be called
+    z.grow = lambda modules: asked.append(modules)  # it must not be called
     assert warm.zygote_for(["json", "wave", "no_such_module_here"], z.limits, z.env) is z
     assert asked == []
+
+
+PLANT = r"""
+import json, os, sys
+planted = []
+for d in {*(p or os.getcwd() for p in sys.path), os.getcwd(), "/tmp", "/dev/shm",
+          os.environ["HOME"], os.environ["TMPDIR"], os.path.dirname(os.getcwd()),
+          os.path.dirname(os.path.dirname(os.getcwd()))}:
+    try:
+        open(os.path.join(d, "wave.py"), "w").write("PLANTED = True\n")
+        planted.append(d)
+    except OSError:
+        pass
+print(json.dumps(planted))
+"""
+
+
+def test_what_a_zygote_imports_later_is_never_what_a_kernel_planted(tmp_path):
+    """The zygote grows after kernels have run: a kernel that writes ``wave.py`` into every
+    folder it can (its own, the slots above it, every writable folder on ``sys.path``, /tmp,
+    /dev/shm, HOME, TMPDIR) must not be what the zygote imports for the next notebook: the sweep
+    has emptied all of them first."""
+    by = {"t2": ["wave"]}
+    (planted,) = run(tmp_path, "t1", PLANT, by=by)
+    assert planted, "the kernel could write nowhere: the test proves nothing"
+    look = (
+        "import json, sys\nw = sys.modules.get('wave')\n"
+        "print(json.dumps([w is not None, getattr(w, 'PLANTED', False)]))"
+    )
+    assert run(tmp_path, "t2", look, by=by) == [[True, False]]
