@@ -68,6 +68,12 @@ def test_a_dead_workers_leftovers_are_killed_and_removed():
         held = subprocess.Popen(
             ["/bin/sh", "-c", 'echo $$ > "$0/cgroup.procs"; exec sleep 60', group]
         )
+        # the sandbox's process is in its cgroup before the worker dies (on a loaded machine
+        # the shell took longer than the clean-up once: nothing was left to kill)
+        deadline = time.monotonic() + 10
+        while str(held.pid) not in Path(group, "cgroup.procs").read_text().split():
+            assert time.monotonic() < deadline, "the process never joined its cgroup"
+            time.sleep(0.01)
     try:
         assert str(run) in cgroups.leftovers_of(DEAD) and str(other) not in cgroups.leftovers_of(
             DEAD
