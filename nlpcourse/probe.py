@@ -3,7 +3,9 @@
 Under autograde the grader (:mod:`nlpcourse.course.verdicts`) sends, after a graded cell ran, a
 request: an expression (``dropout_scale(p)``) and its inputs. The kernel evaluates it in the
 notebook's namespace with :func:`reply` and hands back the value in the wire format
-(:mod:`nlpcourse.wire`), or the type and message of the exception it raised. Nothing here
+(:mod:`nlpcourse.wire`), or the type and message of the exception it raised. The request
+travels as JSON text in a string literal, the reply as the ``repr`` of a :class:`Reply`, which
+is the JSON itself: the arrays inside are base64 once, never encoded again. Nothing here
 decides anything: no expected value, reference or tolerance ever reaches the kernel. Code in
 the notebook can change what this module returns, and gains nothing by it: the grader only
 ever learns what the student's code produced.
@@ -11,22 +13,34 @@ ever learns what the student's code produced.
 
 from __future__ import annotations
 
-import base64
 import json
 
 from nlpcourse import wire
 
 
 def request(nonce: str, expr: str, args: dict) -> str:
-    """The request as one base64 word (so it can be written into an expression)."""
-    payload = {"nonce": nonce, "expr": expr, "args": {k: wire.encode(v) for k, v in args.items()}}
-    return base64.b64encode(wire.dumps(payload).encode()).decode("ascii")
+    """The request as wire JSON text (written into an expression as a string literal)."""
+    inputs = {k: wire.encode(v) for k, v in args.items()}
+    return wire.dumps({"nonce": nonce, "expr": expr, "args": inputs})
 
 
-def reply(namespace: dict, req: str) -> str:
+class Reply:
+    """The outcome as wire JSON text; its ``repr`` is that text, so the kernel's text/plain
+    answer to the grader is the JSON as it is, not a quoted and escaped string."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def reply(namespace: dict, req: str) -> Reply:
     """Evaluate the request's expression in ``namespace`` (the notebook's globals) with its
-    inputs bound; the outcome as one base64 word of wire JSON."""
-    payload = json.loads(base64.b64decode(req))
+    inputs bound; the outcome as a :class:`Reply`."""
+    payload = json.loads(req)
     env = dict(namespace)
     env.update({k: wire.decode(v) for k, v in payload["args"].items()})
     out: dict = {"nonce": payload["nonce"]}
@@ -36,7 +50,7 @@ def reply(namespace: dict, req: str) -> str:
         if isinstance(exc, KeyboardInterrupt):
             raise
         out["raised"] = {"type": type(exc).__name__, "message": str(exc)[:1000]}
-    return base64.b64encode(wire.dumps(out).encode()).decode("ascii")
+    return Reply(wire.dumps(out))
 
 
 def axes_data(fig=None) -> list[dict]:

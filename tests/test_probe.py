@@ -1,6 +1,5 @@
 """nlpcourse.probe: the kernel side evaluates a request in a namespace and answers as data."""
 
-import base64
 import json
 
 import matplotlib
@@ -13,7 +12,7 @@ from nlpcourse import probe, wire  # noqa: E402
 
 
 def answer(ns, expr, **args):
-    out = json.loads(base64.b64decode(probe.reply(ns, probe.request("n1", expr, args))))
+    out = json.loads(repr(probe.reply(ns, probe.request("n1", expr, args))))
     assert out["nonce"] == "n1"
     return out
 
