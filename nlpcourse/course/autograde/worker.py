@@ -96,7 +96,8 @@ def _worker_state(
     """(api, db_url) of this process for one run, made once: the run's environment (``env``:
     set before anything computes, so thread counts apply to torch in the checks and in the
     kernels this worker starts), the course's nbgrader app and, for SQLite, this worker's
-    private copy of the run's gradebook snapshot."""
+    private copy of the run's gradebook snapshot, with one SQLAlchemy engine for it
+    (:mod:`.engines`)."""
     key = (root, db_url, run_dir)
     if key not in _STATE:
         os.environ.update(env or {})
@@ -104,8 +105,10 @@ def _worker_state(
         from nbgrader.apps import NbGraderAPI
         from sqlalchemy.exc import SAWarning
 
+        from nlpcourse.course.autograde.engines import reuse_engines
         from nlpcourse.course.sandbox.kernel import prestart_warm
 
+        reuse_engines()
         if capture:
             _capture_output(run_dir)
         # nbgrader's own autoflush warnings, the same in every run of `nbgrader autograde`
