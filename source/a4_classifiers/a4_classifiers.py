@@ -354,8 +354,9 @@ if not grading():
 # The autograder sets the weights itself and checks, with these bounds: the logits of reviews
 # with and without padding against a per-review computation in float64 (`rtol = atol = 1e-4`);
 # each review's logits alone equal to its logits in a padded batch (`atol = 1e-5`, `rtol =
-# 1e-5`); and more pad positions, holding zeros or large random vectors, changing no logit
-# (`atol = 1e-4`, `rtol = 1e-5`).
+# 1e-5`); more pad positions, holding zeros or large random vectors, changing no logit
+# (`atol = 1e-4`, `rtol = 1e-5`); and that `forward` is batched: on 16 reviews it records no
+# more autograd operations than on one (a loop over the reviews records a set per review).
 
 
 # %% nbgrader={"grade_id": "attention_classifier", "solution": true}

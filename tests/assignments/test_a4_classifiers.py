@@ -60,6 +60,7 @@ def run_checks(case_name: str, only=None) -> dict[str, float]:
         ("attn_sdpa", set()),
         ("ffnn_relu", {"test_ffnn_forward"}),
         ("attn_no_key_mask", {"test_attention_reference", "test_attention_padding"}),
+        ("attn_loop_over_batch", {"test_attention_padding"}),
     ],
 )
 def test_checks_score_right_answers_full_and_wrong_ones_less(case, lost):
@@ -69,6 +70,12 @@ def test_checks_score_right_answers_full_and_wrong_ones_less(case, lost):
     else:
         scores = run_checks(case)
     assert {g for g, f in scores.items() if f < 1} == lost, scores
+
+
+def test_a_loop_over_the_batch_loses_only_the_batched_part():
+    """Its logits are right, so of the padding check only "batched" (2 of 8) is lost."""
+    scores = run_checks("attn_loop_over_batch", {"test_attention_padding"})
+    assert scores["test_attention_padding"] == pytest.approx(6 / 8)
 
 
 def test_check_reference_is_the_per_review_loop():

@@ -414,10 +414,17 @@ def attention_reference_check(k, rng, r):
             )
 
 
-@check("test_attention_padding", parts={"alone": 2, "zero_pads": 2, "any_pads": 2})
+GRAPH_SIZES = (
+    "(lambda t: (lambda m: [__import__('nlpcourse.probe').probe.graph_size("
+    f"m(t.as_tensor(x), t.as_tensor(mask))) for x, mask in X])({NEW_ATTN}))({T})"
+)
+
+
+@check("test_attention_padding", parts={"alone": 2, "zero_pads": 2, "any_pads": 2, "batched": 2})
 def attention_padding(k, rng, r):
     """Each review gets the same logits alone (unpadded) as in a padded batch, and more
-    padding, holding zeros or any values, changes no logit."""
+    padding, holding zeros or any values, changes no logit; no Python loop over the batch
+    (as many autograd operations recorded for 16 reviews as for one)."""
     B, T_, d, dk, C, extra = 3, int(rng.integers(5, 9)), 8, 5, 2, int(rng.integers(3, 7))
     w = _attn_weights(rng, d, C, dk)
     lengths = np.array([T_, T_ - 2, int(rng.integers(1, T_ - 2))])
@@ -466,4 +473,22 @@ def attention_padding(k, rng, r):
             f"{_fmt(zz) if zz is not None else _shape(got[-1])}: a padded position must get "
             "no attention weight and must not count in the mean",
             part,
+        )
+    # A batched forward records the same autograd operations for any batch size; a Python
+    # loop over the reviews records one set per review. The counts are computed in the kernel
+    # from the student's own graph and compared here.
+    x16 = rng.normal(size=(16, T_, d)).astype(np.float32)
+    mask16 = _mask(rng.integers(1, T_ + 1, size=16), T_)
+    sizes, ok = ask(
+        k, r, GRAPH_SIZES, f"{what}'s autograd graph", "batched",
+        d=d, C=C, dk=dk, w=w, X=[(x16[:1], mask16[:1]), (x16, mask16)],
+    )  # fmt: skip
+    if ok:
+        counts = sizes if isinstance(sizes, list) and len(sizes) == 2 else [None, None]
+        one, many = counts
+        r.expect(
+            isinstance(one, int) and isinstance(many, int) and many <= one,
+            f"{what} recorded {one} autograd operations for one review and {many} for 16: "
+            "forward must work on the whole batch at once, with no Python loop over the reviews",
+            "batched",
         )
