@@ -53,21 +53,6 @@ def reply(namespace: dict, req: str) -> Reply:
     return Reply(wire.dumps(out))
 
 
-def graph_size(t) -> int:
-    """How many autograd operations led to tensor ``t`` (0 if none were recorded). A batched
-    computation records the same number whatever the batch size; a Python loop over the batch
-    records one set per example."""
-    seen: set[int] = set()
-    todo = [getattr(t, "grad_fn", None)]
-    while todo:
-        fn = todo.pop()
-        if fn is None or id(fn) in seen:
-            continue
-        seen.add(id(fn))
-        todo.extend(nxt for nxt, _ in fn.next_functions)
-    return len(seen)
-
-
 def axes_data(fig=None) -> list[dict]:
     """What a matplotlib figure shows, as data: per Axes its title, axis labels, tick labels,
     images (arrays), lines (x, y) and texts. ``fig`` defaults to the current figure."""

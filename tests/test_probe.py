@@ -44,22 +44,3 @@ def test_axes_data_reads_a_figure():
     assert np.array_equal(data[0]["images"][0], np.eye(3))
     assert np.array_equal(data[0]["lines"][0][1], [2, 3])
     plt.close(fig)
-
-
-def test_graph_size_grows_with_a_loop_over_the_batch_only():
-    import torch
-
-    w = torch.randn(4, 3, requires_grad=True)
-
-    def batched(x):
-        return torch.softmax(x @ w, dim=-1).mean(0)
-
-    def looped(x):
-        return torch.stack([torch.softmax(row @ w, dim=-1) for row in x]).mean(0)
-
-    one, many = torch.randn(1, 4), torch.randn(16, 4)
-    assert probe.graph_size(batched(one)) == probe.graph_size(batched(many)) > 0
-    assert probe.graph_size(looped(many)) > probe.graph_size(looped(one)) + 16
-    assert probe.graph_size(torch.ones(2)) == 0
-    with torch.no_grad():
-        assert probe.graph_size(batched(many)) == 0

@@ -356,7 +356,8 @@ if not grading():
 # each review's logits alone equal to its logits in a padded batch (`atol = 1e-5`, `rtol =
 # 1e-5`); more pad positions, holding zeros or large random vectors, changing no logit
 # (`atol = 1e-4`, `rtol = 1e-5`); and that `forward` is batched: on 16 reviews it records no
-# more autograd operations than on one (a loop over the reviews records a set per review).
+# more autograd operations than on one (a loop over the reviews records a set per review, and
+# a forward that records none, under `torch.no_grad`, could not be trained).
 
 
 # %% nbgrader={"grade_id": "attention_classifier", "solution": true}

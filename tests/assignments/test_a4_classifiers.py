@@ -61,6 +61,7 @@ def run_checks(case_name: str, only=None) -> dict[str, float]:
         ("ffnn_relu", {"test_ffnn_forward"}),
         ("attn_no_key_mask", {"test_attention_reference", "test_attention_padding"}),
         ("attn_loop_over_batch", {"test_attention_padding"}),
+        ("attn_loop_no_grad", {"test_attention_padding"}),
     ],
 )
 def test_checks_score_right_answers_full_and_wrong_ones_less(case, lost):
@@ -72,10 +73,24 @@ def test_checks_score_right_answers_full_and_wrong_ones_less(case, lost):
     assert {g for g, f in scores.items() if f < 1} == lost, scores
 
 
-def test_a_loop_over_the_batch_loses_only_the_batched_part():
+@pytest.mark.parametrize("case", ["attn_loop_over_batch", "attn_loop_no_grad"])
+def test_a_loop_over_the_batch_loses_only_the_batched_part(case):
     """Its logits are right, so of the padding check only "batched" (2 of 8) is lost."""
-    scores = run_checks("attn_loop_over_batch", {"test_attention_padding"})
+    scores = run_checks(case, {"test_attention_padding"})
     assert scores["test_attention_padding"] == pytest.approx(6 / 8)
+
+
+def test_the_operation_count_is_the_graphs_node_count():
+    """The counting code the check sends, evaluated as the kernel would, on graphs whose nodes
+    are known: it counts each operation once, however many paths lead to it."""
+    check = verdicts.load_checks(CHECKS)["test_attention_padding"]
+    size = eval(check.fn.__globals__["GRAPH_SIZE"])  # noqa: S307
+    w = torch.randn(3, requires_grad=True)
+    y = w * 2  # MulBackward, AccumulateGrad
+    assert size(y) == 2
+    assert size(y + y) == 3, "a node reached twice is counted once"
+    assert size(torch.stack([w[0] * 1, w[1] * 2]).sum()) == 7
+    assert size(torch.ones(2)) == 0 and size(y.detach()) == 0
 
 
 def test_check_reference_is_the_per_review_loop():

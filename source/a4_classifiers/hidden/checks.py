@@ -414,9 +414,17 @@ def attention_reference_check(k, rng, r):
             )
 
 
+# The number of autograd operations behind a tensor, counted in the kernel by code that comes
+# with the request (nothing in the notebook's namespace or in the pack is called): a batched
+# forward records the same number for any batch size, a loop over the reviews one set per review.
+GRAPH_SIZE = (
+    "(lambda f: lambda z: f(f, getattr(z, 'grad_fn', None), set()))("
+    "lambda f, fn, seen: 0 if fn is None or id(fn) in seen else "
+    "(seen.add(id(fn)) or 1 + sum(f(f, n, seen) for n, _ in fn.next_functions)))"
+)
 GRAPH_SIZES = (
-    "(lambda t: (lambda m: [__import__('nlpcourse.probe').probe.graph_size("
-    f"m(t.as_tensor(x), t.as_tensor(mask))) for x, mask in X])({NEW_ATTN}))({T})"
+    "(lambda t, size: (lambda m: [size(m(t.as_tensor(x), t.as_tensor(mask))) for x, mask in X])"
+    f"({NEW_ATTN}))({T}, {GRAPH_SIZE})"
 )
 
 
@@ -475,8 +483,9 @@ def attention_padding(k, rng, r):
             part,
         )
     # A batched forward records the same autograd operations for any batch size; a Python
-    # loop over the reviews records one set per review. The counts are computed in the kernel
-    # from the student's own graph and compared here.
+    # loop over the reviews records one set per review. The counts come from the student's own
+    # graph and are compared here; a forward that records nothing (torch.no_grad) could not be
+    # trained, and does not pass.
     x16 = rng.normal(size=(16, T_, d)).astype(np.float32)
     mask16 = _mask(rng.integers(1, T_ + 1, size=16), T_)
     sizes, ok = ask(
@@ -486,8 +495,14 @@ def attention_padding(k, rng, r):
     if ok:
         counts = sizes if isinstance(sizes, list) and len(sizes) == 2 else [None, None]
         one, many = counts
+        if not (isinstance(one, int) and one > 0):
+            r.fail(
+                f"{what} recorded no autograd operations ({one}): its logits must come from "
+                "operations torch can differentiate (no torch.no_grad, no detach)",
+                "batched",
+            )
         r.expect(
-            isinstance(one, int) and isinstance(many, int) and many <= one,
+            isinstance(many, int) and many <= one,
             f"{what} recorded {one} autograd operations for one review and {many} for 16: "
             "forward must work on the whole batch at once, with no Python loop over the reviews",
             "batched",
