@@ -1,4 +1,4 @@
-# %% [markdown] expect={"lose": []} isolation={"victim": "victim_cacher", "control": "z_prime", "trigger": "import tempfile\n\nfor _ in range(1000):  # until the daemon has written its first file\n    if os.path.exists(os.path.join(tempfile.gettempdir(), \"a2_cache\", \"z_prime.json\")):\n        break\n    time.sleep(0.01)", "victim_code": true}
+# %% [markdown] expect={"lose": []} isolation={"victim": "victim_cacher", "control": "z_prime", "trigger": "import json\nimport tempfile\n\n_f = os.path.join(tempfile.gettempdir(), \"a2_cache\", \"z_prime.json\")\nfor _ in range(1000):  # until the daemon has written its first file, whole\n    try:\n        with open(_f) as _fh:\n            json.load(_fh)\n        break\n    except (OSError, ValueError):\n        time.sleep(0.01)", "victim_code": true}
 # Right answers, then a daemon (double fork, a session of its own) that lives on for two
 # minutes: quiet while the grader sweeps, and the moment the next student's slot appears it
 # writes an IPython start-up file with a hook that makes `dropout_scale` and `windows` wrong
