@@ -91,6 +91,10 @@ def test_the_operation_count_is_the_graphs_node_count():
     assert size(y + y) == 3, "a node reached twice is counted once"
     assert size(torch.stack([w[0] * 1, w[1] * 2]).sum()) == 7
     assert size(torch.ones(2)) == 0 and size(y.detach()) == 0
+    z = w.sum()
+    for _ in range(5000):  # a graph far deeper than Python's recursion limit
+        z = z * 1.0
+    assert size(z) == 5002
 
 
 def test_check_reference_is_the_per_review_loop():

@@ -417,10 +417,12 @@ def attention_reference_check(k, rng, r):
 # The number of autograd operations behind a tensor, counted in the kernel by code that comes
 # with the request (nothing in the notebook's namespace or in the pack is called): a batched
 # forward records the same number for any batch size, a loop over the reviews one set per review.
+# A walk over a list that grows as it goes, not recursion: a long graph never hits Python's
+# recursion limit.
 GRAPH_SIZE = (
-    "(lambda f: lambda z: f(f, getattr(z, 'grad_fn', None), set()))("
-    "lambda f, fn, seen: 0 if fn is None or id(fn) in seen else "
-    "(seen.add(id(fn)) or 1 + sum(f(f, n, seen) for n, _ in fn.next_functions)))"
+    "(lambda z: (lambda seen, todo: ([todo.extend(n for n, _ in fn.next_functions) "
+    "for fn in todo if fn is not None and id(fn) not in seen and not seen.add(id(fn))], "
+    "len(seen))[1])(set(), [getattr(z, 'grad_fn', None)]))"
 )
 GRAPH_SIZES = (
     "(lambda t, size: (lambda m: [size(m(t.as_tensor(x), t.as_tensor(mask))) for x, mask in X])"
