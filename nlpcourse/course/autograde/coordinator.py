@@ -268,14 +268,17 @@ def _autograde(
         workers=min(workers, len(jobs) or 1), engine=engine, db_url=db_url, jobs=list(jobs),
         complete=complete, students=students,
     )  # fmt: skip
+    # What killed runs left is removed first, also when nothing is left to grade: a run
+    # killed after its last grade, before its clean-up, leaves no job to `--missing`.
+    runs = root / RUNS_DIR
+    if runs.is_dir():
+        _remove_dead_runs(runs)
+    remove_dead_kernels()
     if not jobs:
         return summary
     env = {**worker_threads(min(workers, len(jobs))), **env}
 
-    runs = root / RUNS_DIR
     runs.mkdir(parents=True, exist_ok=True)
-    _remove_dead_runs(runs)
-    remove_dead_kernels()
     run_dir = runs / f"run-{os.getpid()}-{time.time_ns()}-{os.uname().nodename}"
     run_dir.mkdir()
     if is_sqlite(db_url):

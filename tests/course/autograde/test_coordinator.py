@@ -455,3 +455,24 @@ def test_what_dead_graders_left_is_removed_and_the_living_ones_kept(tmp_path):
     finally:
         for d in (dead, zygote, mine):
             shutil.rmtree(d, ignore_errors=True)
+
+
+def test_a_run_with_nothing_left_to_grade_still_removes_dead_runs_folders(tmp_path, monkeypatch):
+    """A run killed after its last grade, before its clean-up, leaves its folder and no job:
+    the `--missing` run after it has nothing to grade and must remove that folder all the same
+    (and keep a living run's)."""
+    course = tmp_path / "course"
+    course.mkdir()
+    course = fake_course(tmp_path, sqlite_url(course))
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    runs = course / coordinator.RUNS_DIR
+    dead = runs / f"run-{gone.pid}-1-{os.uname().nodename}"
+    living = runs / f"run-{os.getpid()}-1-{os.uname().nodename}"
+    for d in (dead, living):
+        (d / "x").mkdir(parents=True)
+    monkeypatch.setattr(coordinator, "find_missing", lambda coursedir, jobs: [])
+    summary = autograde.autograde_class(course, ["hw"], missing=True, progress=False)
+    assert not summary.jobs and summary.complete == N_STUDENTS
+    assert not dead.exists(), "a dead run's folder was left"
+    assert living.exists()
