@@ -83,7 +83,7 @@ def cmd_grade_cases(args) -> int:
     folder = Path(args.cases) if args.cases else root / "tests" / "submissions" / a
     cases = submissions.load_cases(folder)
     if args.only:
-        cases = [c for c in cases if c.name in args.only]
+        cases = submissions.select(cases, args.only)
     if not cases:
         raise SystemExit(f"no test submissions in {folder}")
     results, log = submissions.grade_cases(root, a, cases, workers=args.workers)

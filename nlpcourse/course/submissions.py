@@ -14,7 +14,9 @@ The submission is the released notebook with every solution cell filled from the
 (``base="reference"``, the default) or left as released (``base="blank"``), then each cell whose
 grade_id a ``replace`` names gets the case's code. Expectation: every autograded cell listed in
 ``lose`` scores below its maximum, every other autograded cell scores full (``"lose": "all"``:
-every one loses). A case may also be a whole ``<case>.ipynb``, submitted as it is.
+every one loses). A cheat adds ``"no_better_than": "<case>"``, the plain wrong answer it wraps
+(graded in the same batch): no cell may score more than that case's, so the trick gains
+nothing. A case may also be a whole ``<case>.ipynb``, submitted as it is.
 
 :func:`grade_cases` builds a throw-away course root, releases the assignment there, writes the
 submissions, autograds them with the engine of ``nlpcourse autograde`` (nbgrader's own
@@ -49,6 +51,7 @@ class Case:
     lose: list[str] | str = field(default_factory=list)
     replace: dict[str, str] = field(default_factory=dict)
     notebook: Path | None = None  # a whole .ipynb case
+    no_better_than: str | None = None  # a cheat: the case it may not outscore in any cell
 
 
 def strip_solution_delimiters(source: str) -> str:
@@ -70,6 +73,9 @@ def load_case(path: Path) -> Case:
             if not isinstance(exp, dict):
                 raise CaseError(f"{path}: expect must be a JSON object")
             case.lose = exp.get("lose", [])
+            case.no_better_than = exp.get("no_better_than")
+            if case.no_better_than is not None and not isinstance(case.no_better_than, str):
+                raise CaseError(f"{path}: no_better_than must be the name of another case")
             case.base = cell.metadata.get("base", "reference")
             case.description = cell.source.strip()
         elif "replace" in cell.metadata:
@@ -90,6 +96,14 @@ def load_case(path: Path) -> Case:
 def load_cases(folder: Path) -> list[Case]:
     files = sorted([*folder.glob("*.py"), *folder.glob("*.ipynb")])
     return [load_case(f) for f in files]
+
+
+def select(cases: list[Case], names: list[str]) -> list[Case]:
+    """The cases named, and the plain wrong answers the chosen cheats are held to
+    (``no_better_than``): a cheat is only judged beside its case."""
+    keep = set(names)
+    keep |= {c.no_better_than for c in cases if c.name in keep and c.no_better_than}
+    return [c for c in cases if c.name in keep]
 
 
 def reference_solutions(source: nbformat.NotebookNode) -> dict[str, str]:
@@ -164,6 +178,27 @@ def check_expectations(case: Case, scores: dict[str, CellScore] | None) -> list[
     return problems
 
 
+def check_no_better(results: list[CaseResult]) -> None:
+    """Add to each cheat's problems every cell where it outscores the case it names in
+    ``no_better_than`` (which must be among ``results``)."""
+    by = {r.case.name: r for r in results}
+    for r in results:
+        name = r.case.no_better_than
+        if name is None:
+            continue
+        base = by.get(name)
+        if base is None:
+            r.problems.append(f"no_better_than names {name!r}, which was not graded with it")
+            continue
+        if r.scores is None:
+            continue  # not graded at all: nothing gained (check_expectations said so)
+        for gid, s in sorted(r.scores.items()):
+            b = (base.scores or {}).get(gid)
+            floor = (b.score or 0.0) if b is not None else 0.0
+            if not s.manual and (s.score or 0.0) > floor + 1e-9:
+                r.problems.append(f"{gid}: {s.score} beats {name}'s {floor}: the trick gained")
+
+
 def student_id(case_name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]", "_", case_name)
 
@@ -212,6 +247,7 @@ def grade_cases(
     for case in cases:
         scores = read_scores(env["NLPCOURSE_DB_URL"], assignment, student_id(case.name))
         results.append(CaseResult(case, scores, check_expectations(case, scores)))
+    check_no_better(results)
     log = summary.log_file.read_text(encoding="utf-8") if summary.log_file else ""
     return results, f"{summary.text()}\n{log}"
 

@@ -160,9 +160,9 @@ class Assignment:
 
     @pytest.mark.slow
     def test_submissions_score_as_expected(self, tmp_path):
-        """Every test submission (right in other ways, wrong in the common ways) scores as its
-        case file says, through a real autograde (nbgrader's, driven by `nlpcourse autograde`'s
-        engine)."""
+        """Every test submission (right in other ways, wrong in the common ways, and cheating:
+        no better than the wrong answer it wraps) scores as its case file says, through a real
+        autograde (nbgrader's, driven by `nlpcourse autograde`'s engine)."""
         a = self.a
         folder = ROOT / "tests" / "submissions" / a
         assert folder.is_dir(), f"{a} has no test submissions in {folder}"

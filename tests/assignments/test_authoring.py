@@ -160,6 +160,12 @@ def missing_pieces(root: Path, a: str) -> list[str]:
             f"source/{a} has {n} test submission(s) in tests/submissions/{a}/; at least "
             f"{MIN_CASES}: add the common wrong answers and the right alternatives {SEE}"
         )
+    files = [*cases.glob("*.py")] if cases.is_dir() else []
+    if not any('"no_better_than"' in f.read_text(encoding="utf-8") for f in files):
+        out.append(
+            f"source/{a} has no cheating case in tests/submissions/{a}/: add a wrong answer "
+            f'with a trick, held to that answer by "no_better_than" {SEE}'
+        )
     if not (root / "tests" / "assignments" / f"test_{a}.py").is_file():
         out.append(
             f"source/{a} has no tests/assignments/test_{a}.py: add its own tests (package code, "
@@ -252,8 +258,9 @@ def tree(tmp_path) -> Path:
     (tmp_path / "release" / A / f"{A}.ipynb").write_text("{}")
     cases = tmp_path / "tests" / "submissions" / A
     cases.mkdir(parents=True)
-    for name in [*REQUIRED_CASES, "w1", "w2", "w3"]:
+    for name in [*REQUIRED_CASES, "w1", "w2"]:
         (cases / f"{name}.py").write_text("")
+    (cases / "cheat.py").write_text('# %% [markdown] expect={"lose": [], "no_better_than": "w1"}')
     (tmp_path / "tests" / "assignments").mkdir()
     (tmp_path / "tests" / "assignments" / f"test_{A}.py").write_text("")
     badge = "https://colab.research.google.com/assets/colab-badge.svg"
@@ -292,8 +299,13 @@ def test_missing_partly_wrong_case_is_named(tree):
 
 
 def test_too_few_cases_are_named(tree):
-    (tree / "tests" / "submissions" / A / "w3.py").unlink()
+    (tree / "tests" / "submissions" / A / "w2.py").unlink()
     assert f"has 5 test submission(s) in tests/submissions/{A}/; at least 6" in _only(tree)
+
+
+def test_missing_cheating_case_is_named(tree):
+    (tree / "tests" / "submissions" / A / "cheat.py").write_text("")
+    assert "has no cheating case in tests/submissions/" in _only(tree)
 
 
 def test_missing_own_test_file_is_named(tree):

@@ -68,3 +68,45 @@ def test_expectations():
         "t1: expected to lose points, scored 3.0/3.0"
     ]
     assert sub.check_expectations(sub.Case("c", lose=[]), None) == ["not graded at all"]
+
+
+def test_a_cheat_may_not_outscore_the_wrong_answer_it_wraps():
+    def result(name, t1, t2, no_better_than=None):
+        scores = {
+            "t1": CellScore("t1", t1, 3.0, False),
+            "t2": CellScore("t2", t2, 5.0, False),
+            "essay": CellScore("essay", 9.0, 15.0, True),  # by hand: never compared
+        }
+        return sub.CaseResult(sub.Case(name, no_better_than=no_better_than), scores, [])
+
+    wrong = result("wrong", 3.0, 2.0)
+    same = result("same", 3.0, 2.0, no_better_than="wrong")
+    less = result("less", 1.0, 0.0, no_better_than="wrong")
+    gained = result("gained", 3.0, 2.5, no_better_than="wrong")
+    orphan = result("orphan", 0.0, 0.0, no_better_than="absent")
+    sub.check_no_better([wrong, same, less, gained, orphan])
+    assert wrong.problems == [] and same.problems == [] and less.problems == []
+    assert gained.problems == ["t2: 2.5 beats wrong's 2.0: the trick gained"]
+    assert "not graded with it" in orphan.problems[0]
+
+
+def test_no_better_than_is_read_from_the_case_file(tmp_path):
+    f = tmp_path / "cheat_x.py"
+    f.write_text(
+        '# %% [markdown] expect={"lose": ["t2"], "no_better_than": "wrong"}\n# A cheat.\n\n'
+        '# %% replace="q"\nx = 1\n'
+    )
+    assert sub.load_case(f).no_better_than == "wrong"
+    f.write_text('# %% [markdown] expect={"lose": [], "no_better_than": 3}\n# A cheat.\n')
+    with pytest.raises(sub.CaseError, match="no_better_than must be the name"):
+        sub.load_case(f)
+
+
+def test_selecting_a_cheat_brings_the_case_it_is_held_to():
+    cases = [
+        sub.Case("wrong"),
+        sub.Case("other"),
+        sub.Case("cheat", no_better_than="wrong"),
+    ]
+    assert [c.name for c in sub.select(cases, ["cheat"])] == ["wrong", "cheat"]
+    assert [c.name for c in sub.select(cases, ["other"])] == ["other"]
