@@ -31,6 +31,16 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("NLPCOURSE_GRADER_SECRET", "nlpcourse-test-suite")
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--fault-seed",
+        type=int,
+        default=None,
+        help="the seed of test_faults' random kill moments (default: a new one each run, "
+        "printed); give a failed run's seed to draw the same moments again",
+    )
+
+
 #: Tolerance for float fixtures regenerated at test time and compared with committed files:
 #: BLAS results differ between CPUs in the last bits (~1e-14 for float64 values of order 1),
 #: while a wrong or stale file differs by far more.
