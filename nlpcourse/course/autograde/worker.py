@@ -289,6 +289,7 @@ def remove_leftovers(worker: int) -> None:
     process whose command line names a kernel's run folder (bubblewrap binds it, the kernel
     reads its connection file there) is killed, then whatever is left in its cgroup."""
     from nlpcourse.course.sandbox.cgroups import leftovers_of, remove_cgroup
+    from nlpcourse.course.sandbox.wipe import remove_tree
 
     found = leftovers_of(worker)
     rundirs = [p for p in found if not p.startswith("/sys/fs/cgroup")]
@@ -296,7 +297,7 @@ def remove_leftovers(worker: int) -> None:
         _kill_naming(rundirs)
     for path in found:
         if path in rundirs:
-            shutil.rmtree(path, ignore_errors=True)
+            remove_tree(path)  # a kernel wrote in it: any depth
         else:
             remove_cgroup(path)
 

@@ -22,17 +22,28 @@ class RemoveLinks(Preprocessor):
 
         folder = resources["metadata"]["path"]
         student = resources.get("nbgrader", {}).get("student", "?")
-        for dirpath, dirnames, filenames in os.walk(folder):
-            for name in dirnames + filenames:
-                path = os.path.join(dirpath, name)
-                mode = os.lstat(path).st_mode
-                if stat.S_ISLNK(mode) or not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        # An explicit list, not os.walk, which recurses: a kernel can nest folders deeper than
+        # Python's stack. Beyond PATH_MAX nothing can reach a link by its path, nbgrader neither.
+        todo = [folder]
+        while todo:
+            try:
+                entries = list(os.scandir(todo.pop()))
+            except OSError:
+                continue
+            for e in entries:
+                try:
+                    mode = e.stat(follow_symlinks=False).st_mode
+                except OSError:
+                    continue
+                if stat.S_ISDIR(mode):
+                    todo.append(e.path)
+                elif stat.S_ISLNK(mode) or not stat.S_ISREG(mode):
                     what = "symlink" if stat.S_ISLNK(mode) else "special file"
                     self.log.warning(
                         "Student %s: removed the %s %s its code left in its folder",
                         student,
                         what,
-                        os.path.relpath(path, folder),
+                        os.path.relpath(e.path, folder),
                     )
-                    os.unlink(path)
+                    os.unlink(e.path)
         return nb, resources

@@ -8,7 +8,6 @@ the same kind (:mod:`.warm`); where that cannot work the notebook gets a cold ke
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 import tempfile
 import uuid
@@ -28,6 +27,7 @@ from nlpcourse.course.sandbox.bwrap import (
     refusal_message,
 )
 from nlpcourse.course.sandbox.cgroups import make_pids_cgroup, remove_cgroup
+from nlpcourse.course.sandbox.wipe import remove_tree
 
 
 class SandboxKernelManager(AsyncKernelManager):
@@ -195,7 +195,7 @@ class SandboxKernelManager(AsyncKernelManager):
             self._cgroup = None
         rundir = getattr(self, "_rundir", None)
         if rundir:
-            shutil.rmtree(rundir, ignore_errors=True)
+            remove_tree(rundir)  # the kernel wrote its home and temp dir: any depth
 
     # AsyncKernelManager binds this name to the base class's function: rebind it to ours.
     cleanup_resources = _async_cleanup_resources

@@ -53,6 +53,7 @@ from nlpcourse import settings
 from nlpcourse.course import timing
 from nlpcourse.course.sandbox.bwrap import bwrap_command, pack_cache_view
 from nlpcourse.course.sandbox.cgroups import make_pids_cgroup, remove_cgroup
+from nlpcourse.course.sandbox.wipe import MAX_DEPTH, remove_all_in, remove_tree, wipe_memory_fs
 
 READY_TIMEOUT = 180.0  # s: imports on a loaded machine (torch + transformers)
 FORK_TIMEOUT = 30.0  # s: a fork answers in milliseconds; a stopped zygote never does
@@ -272,11 +273,16 @@ class Zygote:
     def sweep(self) -> None:
         """After a notebook: kill every process in the sandbox but bubblewrap's and the
         zygote's, copy what the notebook wrote back to the student's folder, and wipe every
-        folder a kernel could write. Stops the zygote when its sandbox cannot be emptied."""
+        folder a kernel could write. Stops the zygote when its sandbox cannot be emptied, or
+        when anything in what the kernel left makes the sweep fail: a zygote is reused only
+        after a sweep that ended."""
         if self.proc is None:
             return
         with timing.phase("sweep"):
-            self._sweep()
+            try:
+                self._sweep()
+            except Exception:  # noqa: BLE001 - whatever it was, this sandbox is not reused
+                self.stop()
 
     def _sweep(self) -> None:
         for _ in range(SWEEP_ROUNDS):
@@ -306,7 +312,7 @@ class Zygote:
         # run/ too: the zygote's own HOME and TMPDIR, writable by a kernel, and still named in
         # every kernel by what the zygote imported (matplotlib's config and cache folders)
         for sub in ("slots", "run"):
-            if not _empty(self.dir / sub):
+            if not remove_all_in(self.dir / sub):
                 self.stop()  # what the kernel left cannot all be removed: never reuse it
                 return
         # the sandbox's own /tmp and /dev/shm, seen through the zygote's root
@@ -349,7 +355,7 @@ class Zygote:
         if self._cgroup:
             remove_cgroup(self._cgroup)
             self._cgroup = None
-        shutil.rmtree(self.dir, ignore_errors=True)
+        remove_tree(self.dir)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -517,12 +523,29 @@ def _cmdline(pid: int) -> bytes:
 
 
 def _manifest(folder: Path) -> dict[str, tuple[int, int]]:
-    """relative path -> (size, mtime in ns) of every file and link below ``folder``."""
+    """relative path -> (size, mtime in ns) of every file and link below ``folder``, down to
+    MAX_DEPTH folders (what lies deeper, or cannot be read, is not listed: not copied back)."""
+    import stat
+
     out = {}
-    for top, dirs, files in os.walk(folder):
-        for name in files + [d for d in dirs if os.path.islink(os.path.join(top, d))]:
-            st = os.lstat(os.path.join(top, name))
-            out[os.path.relpath(os.path.join(top, name), folder)] = (st.st_size, st.st_mtime_ns)
+    todo = [(str(folder), "", 0)]
+    while todo:
+        path, rel, depth = todo.pop()
+        try:
+            entries = list(os.scandir(path))
+        except OSError:
+            continue
+        for e in entries:
+            try:
+                st = e.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            name = f"{rel}/{e.name}" if rel else e.name
+            if stat.S_ISDIR(st.st_mode):
+                if depth < MAX_DEPTH:
+                    todo.append((e.path, name, depth + 1))
+            else:
+                out[name] = (st.st_size, st.st_mtime_ns)
     return out
 
 
@@ -564,69 +587,3 @@ def copy_back(src: Path, dest: Path, before: dict[str, tuple[int, int]]) -> list
                     shutil.copyfileobj(fin, fout)
             done.append(rel)
     return done
-
-
-def wipe_memory_fs(folder: Path) -> bool:
-    """Remove everything in ``folder`` that lies on its own file system, never crossing into
-    another: the sandbox's ``/tmp`` holds the mount points of what bubblewrap binds below it
-    (a course or a venv under ``/tmp``), which stay, with the folders that lead to them. True
-    if nothing else is left."""
-    try:
-        dev = os.lstat(folder).st_dev
-    except OSError:
-        return False
-
-    def wipe(d: str) -> bool:  # True if d holds nothing of ours any more
-        clean = True
-        os.chmod(d, 0o700)
-        for e in list(os.scandir(d)):
-            st = e.stat(follow_symlinks=False)
-            if st.st_dev != dev:
-                continue  # a mount point
-            if e.is_dir(follow_symlinks=False):
-                if wipe(e.path):
-                    try:
-                        os.rmdir(e.path)
-                    except OSError:
-                        pass  # it leads to a mount point
-                else:
-                    clean = False
-            else:
-                try:
-                    os.unlink(e.path)
-                except OSError:
-                    clean = False
-        return clean
-
-    try:
-        return wipe(str(folder))
-    except OSError:
-        return False
-
-
-def _empty(folder: Path) -> bool:
-    """Remove everything in ``folder`` (never following a link out of it, giving back the
-    rights a kernel took away from its own folders); True if it is empty then."""
-
-    def writable_again(func, path, _exc):
-        try:
-            os.chmod(os.path.dirname(path), 0o700)
-            if os.path.isdir(path) and not os.path.islink(path):
-                os.chmod(path, 0o700)
-            func(path)
-        except OSError:
-            pass
-
-    try:
-        os.chmod(folder, 0o700)  # a kernel runs as the grader's user: it may have taken them
-        for entry in list(os.scandir(folder)):
-            if entry.is_dir(follow_symlinks=False):
-                shutil.rmtree(entry.path, onerror=writable_again)
-            else:
-                try:
-                    os.unlink(entry.path)
-                except OSError:
-                    pass
-        return not any(os.scandir(folder))
-    except OSError:
-        return False

@@ -10,6 +10,7 @@ import socket
 import nbformat
 
 from nlpcourse.course.preprocessors import RemoveLinks
+from nlpcourse.course.sandbox.wipe import remove_tree
 
 
 def test_links_and_special_files_go_files_stay(tmp_path, caplog):
@@ -34,3 +35,26 @@ def test_links_and_special_files_go_files_stay(tmp_path, caplog):
     assert left == ["answer.npy", "sub", "sub/notes.txt"], left
     assert secret.read_text() == "grades"
     assert caplog.text.count("Student s1: removed the") == 4, caplog.text
+
+
+def test_a_link_below_folders_nested_deeper_than_the_stack_goes_too(tmp_path):
+    """os.walk recurses: 1500 levels (a 3000-character path, within PATH_MAX) raised
+    RecursionError and the link stayed."""
+    work = tmp_path / "work"
+    work.mkdir()
+    fd = os.open(work, os.O_RDONLY)
+    for _ in range(1500):
+        os.mkdir("d", dir_fd=fd)
+        inner = os.open("d", os.O_RDONLY, dir_fd=fd)
+        os.close(fd)
+        fd = inner
+    os.symlink(str(tmp_path), "up", dir_fd=fd)
+    os.close(fd)
+    RemoveLinks().preprocess(
+        nbformat.v4.new_notebook(), {"metadata": {"path": str(work)}, "nbgrader": {"student": "s"}}
+    )
+    deepest = str(work) + "/d" * 1500
+    try:
+        assert os.path.isdir(deepest) and os.listdir(deepest) == []
+    finally:
+        remove_tree(work)  # pytest's own clean-up of old temp folders would recurse

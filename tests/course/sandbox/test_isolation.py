@@ -2,8 +2,9 @@
 
 Every poisoner of tests/submissions/isolation/ (see its README) tries to reach the next student
 graded by the same worker: a module global, ``sys.modules``, the environment, files, a thread,
-a daemon, numpy's print options, patched library functions. One course, real autograde
-(:func:`nlpcourse.course.autograde.autograde_class`, one worker, warm kernels), two runs:
+a daemon, numpy's print options, patched library functions, folders nested past the stack. One
+course, real autograde (:func:`nlpcourse.course.autograde.autograde_class`, one worker, warm
+kernels), two runs:
 
 - **alone**: the victims (the reference, the partly wrong student, a student who caches 2b in a
   folder that looks shared) under the same student ids as in the attack run, with no poisoner
@@ -125,7 +126,7 @@ def graded(tmp_path_factory):
 
 def test_there_is_one_poisoner_per_attempt():
     kinds = [p.stem.split("_", 1)[1] for p in POISONERS]
-    assert len(POISONERS) == 8, kinds
+    assert len(POISONERS) == 9, kinds
     for p in POISONERS:
         assert isolation_meta(p)["victim"] in VICTIMS, p.name
         assert POISON_MARK in submissions.load_case(p).replace["z_prime"], p.name
