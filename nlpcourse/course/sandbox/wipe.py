@@ -11,7 +11,6 @@ explicit list and keeps paths short; it runs only on folders no process writes t
 from __future__ import annotations
 
 import os
-import stat
 from pathlib import Path
 
 MAX_DEPTH = 64  # folder levels walked where a tree is read, not only removed (copy back, /tmp)
@@ -65,58 +64,78 @@ def wipe_memory_fs(folder: Path) -> bool:
 
 
 def remove_all_in(folder: Path | str) -> bool:
-    """Remove everything in ``folder``, at any depth, for a folder no process writes to any
-    more (a kernel wrote it, and is gone): never following a link out of it, giving back the
-    rights a kernel took away from its own folders (it runs as the grader's user), never
-    recursing and never building a path longer than ``folder/<name>/<name>``, since a kernel
-    can nest folders deeper than Python's stack and than PATH_MAX. Each folder met is moved up
-    into ``folder`` itself, then emptied. True if ``folder`` is empty then; never raises."""
-    top = str(folder)
+    """Remove everything in ``folder``, at any depth, giving back the rights a kernel took
+    away from its own folders (it runs as the grader's user). Never recursing and never
+    through a path longer than one name, since a kernel can nest folders deeper than Python's
+    stack and than PATH_MAX: each folder met is moved up into ``folder`` itself, then emptied.
+    Every step goes through a file descriptor of a folder opened without following links, as
+    ``shutil.rmtree`` does: a link swapped in for a folder is removed, never followed, even by
+    a process still writing. True if ``folder`` is empty then; never raises."""
     try:
-        os.chmod(top, 0o700)
-        todo = [e.name for e in os.scandir(top)]
+        top = _open_folder(str(folder))
     except OSError:
         return False
-    moved = 0
-    while todo:
-        path = os.path.join(top, todo.pop())
-        try:
-            is_dir = stat.S_ISDIR(os.lstat(path).st_mode)
-        except OSError:
-            continue
-        if not is_dir:
-            _unlink(path)
-            continue
-        try:
-            os.chmod(path, 0o700)  # a folder, not a link (lstat): nothing can swap it now
-            with os.scandir(path) as it:
-                children = [(c.path, c.is_dir(follow_symlinks=False)) for c in it]
-        except OSError:
-            continue
-        for child, child_is_dir in children:
-            if not child_is_dir:
-                _unlink(child)
-                continue
-            while True:
-                moved += 1
-                name = f".nlpcourse-removing-{moved}"
-                if not os.path.lexists(os.path.join(top, name)):
-                    break
+    try:
+        with os.scandir(top) as it:
+            todo = [e.name for e in it]
+        moved = 0
+        while todo:
+            name = todo.pop()
             try:
-                os.chmod(child, 0o700)  # moving a folder writes its "..": it needs the right
-                os.rename(child, os.path.join(top, name))
-                todo.append(name)
+                fd = _open_folder(name, top)
+            except OSError:  # not a folder (a file, a link), or one that cannot be opened
+                _unlink(name, top)
+                continue
+            try:
+                with os.scandir(fd) as it:
+                    children = [(c.name, c.is_dir(follow_symlinks=False)) for c in it]
+                for child, is_dir in children:
+                    if not is_dir:
+                        _unlink(child, fd)
+                        continue
+                    up = _free_name(top, moved := moved + 1)
+                    try:
+                        os.close(_open_folder(child, fd))  # moving it writes its "..": rights
+                        os.rename(child, up, src_dir_fd=fd, dst_dir_fd=top)
+                        todo.append(up)
+                    except OSError:
+                        pass  # it cannot be moved: it stays, and the result is False
             except OSError:
                 pass
-        try:
-            os.rmdir(path)
-        except OSError:
-            pass
-    try:
+            finally:
+                os.close(fd)
+            try:
+                os.rmdir(name, dir_fd=top)
+            except OSError:
+                pass
         with os.scandir(top) as it:
             return next(it, None) is None
     except OSError:
         return False
+    finally:
+        os.close(top)
+
+
+def _free_name(dir_fd: int, n: int) -> str:
+    """``.nlpcourse-removing-<n>``, or the first later one that nothing in ``dir_fd`` has."""
+    while True:
+        name = f".nlpcourse-removing-{n}"
+        try:
+            os.lstat(name, dir_fd=dir_fd)
+        except FileNotFoundError:
+            return name
+        n += 1
+
+
+def _open_folder(name: str, dir_fd: int | None = None) -> int:
+    """A descriptor of the folder ``name`` (relative to ``dir_fd``), opened without following
+    a link, after giving its owner every right on it; OSError if it is not a folder."""
+    handle = os.open(name, os.O_PATH | os.O_NOFOLLOW | os.O_DIRECTORY, dir_fd=dir_fd)
+    try:
+        os.chmod(f"/proc/self/fd/{handle}", 0o700)  # that very folder, whatever its name is now
+        return os.open(f"/proc/self/fd/{handle}", os.O_RDONLY | os.O_DIRECTORY)
+    finally:
+        os.close(handle)
 
 
 def remove_tree(folder: Path | str) -> None:
@@ -130,8 +149,8 @@ def remove_tree(folder: Path | str) -> None:
             pass
 
 
-def _unlink(path: str) -> None:
+def _unlink(name: str, dir_fd: int) -> None:
     try:
-        os.unlink(path)
+        os.unlink(name, dir_fd=dir_fd)
     except OSError:
         pass
