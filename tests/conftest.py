@@ -41,6 +41,23 @@ def pytest_addoption(parser):
     )
 
 
+def nest_folders(top, depth: int, name: str = "d", link_to: str | None = None) -> None:
+    """``depth`` folders ``name`` one in another below ``top``, and at the bottom a file
+    ``bottom.txt`` (or a link ``up`` to ``link_to``); made through file descriptors, as a
+    kernel can, whatever the path's length."""
+    fd = os.open(top, os.O_RDONLY)
+    for _ in range(depth):
+        os.mkdir(name, dir_fd=fd)
+        inner = os.open(name, os.O_RDONLY, dir_fd=fd)
+        os.close(fd)
+        fd = inner
+    if link_to is None:
+        os.close(os.open("bottom.txt", os.O_WRONLY | os.O_CREAT, dir_fd=fd))
+    else:
+        os.symlink(link_to, "up", dir_fd=fd)
+    os.close(fd)
+
+
 #: Tolerance for float fixtures regenerated at test time and compared with committed files:
 #: BLAS results differ between CPUs in the last bits (~1e-14 for float64 values of order 1),
 #: while a wrong or stale file differs by far more.
