@@ -357,7 +357,9 @@ if not grading():
 # 1e-5`); more pad positions, holding zeros or large random vectors, changing no logit
 # (`atol = 1e-4`, `rtol = 1e-5`); and that `forward` is batched: on 16 reviews it records no
 # more autograd operations than on one (a loop over the reviews records a set per review, and
-# a forward that records none, under `torch.no_grad`, could not be trained).
+# a forward that records none, under `torch.no_grad`, could not be trained). The operations
+# are counted inside your notebook: the autograder checks this rule but cannot enforce it
+# against code written to get around it.
 
 
 # %% nbgrader={"grade_id": "attention_classifier", "solution": true}
